@@ -1,0 +1,543 @@
+"""``build(ws, scheme, year)``: from a workspace and a scheme to an :class:`Assessment`.
+
+Steps (DESIGN.md, "Flow of data"): select the units and indicators of the year → impute and treat
+outliers as the scheme says → normalise (directions applied here only) → weight each parent node
+→ aggregate up the tree → take off deductions (capped, shown separately) → rank within peer groups
+(1 = best, ties ``min``) → grades by quota → talk triggers from this and earlier years.
+Every step appends a :class:`StepRecord` with its parameters and the values it resolved
+(goalposts, AHP consistency, data-driven weights) to ``Assessment.log``; building again from
+``Assessment.scheme`` reproduces the same numbers.
+
+The steps are also public as functions on plain frames (:func:`prepare`, :func:`normalise_table`,
+:func:`resolve_weights`, :func:`aggregate_tree`), which the uncertainty analysis reuses.
+"""
+from __future__ import annotations
+
+import logging
+import platform
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from zhengji_lab import __version__
+from zhengji_lab.aggregate import aggregate, rank
+from zhengji_lab.errors import BuildError
+from zhengji_lab.normalise import fit_goalposts, normalise
+from zhengji_lab.rules import apply_deductions, assign_grades, talk_triggers
+from zhengji_lab.scheme import Scheme
+from zhengji_lab.treat import impute, winsorise
+from zhengji_lab.workspace import Workspace
+
+logger = logging.getLogger(__name__)
+
+#: Weighting methods computed from the data of a node's children.
+DATA_DRIVEN = ("entropy", "critic", "stdev", "pca", "optimise")
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One step of a build: its parameters as given and the values it resolved."""
+
+    step: str
+    params: dict
+    resolved: Any = None
+
+    def as_row(self) -> dict:
+        """The record as one row of the log table (values shortened for display)."""
+        res = self.resolved
+        if isinstance(res, pd.DataFrame):
+            res = f"table {res.shape[0]}×{res.shape[1]}"
+        text = str(res)
+        return {"step": self.step, "params": str(self.params),
+                "resolved": text if len(text) < 300 else text[:297] + "..."}
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """The inputs of one year, ready for normalisation.
+
+    Attributes
+    ----------
+    X : DataFrame
+        Units × indicators (leaves), raw values after imputation and treatment.
+    applicable : DataFrame of bool
+        Units × indicators: does the indicator apply to the unit's kind.
+    groups : Series
+        Peer group per unit.
+    children : dict
+        Parent code → list of child codes, for every non-leaf node.
+    order : list
+        Non-leaf nodes, children before parents (the root last).
+    targets : DataFrame
+        Units × indicators targets of the year (NaN where none).
+    """
+
+    X: pd.DataFrame
+    applicable: pd.DataFrame
+    groups: pd.Series
+    children: dict
+    order: list
+    targets: pd.DataFrame
+    directions: pd.Series
+    root: str
+
+
+@dataclass(frozen=True, eq=False)
+class Assessment:
+    """The result of :func:`build`; never written by hand.
+
+    Attributes
+    ----------
+    scheme : Scheme
+    year : int
+    scores : DataFrame
+        Tidy ``unit_id, year, node, score, rank, grade``. The root (node ``index`` in the usual
+        framework) holds the composite after deductions; ranks are within peer groups and follow
+        that score; grades are given for the composite only.
+    weights : DataFrame
+        ``parent, node, weight, method, group`` (group ``*`` unless a data-driven method was
+        fitted per peer group).
+    deductions : DataFrame
+        ``unit_id, year, items, points, applied, capped``.
+    triggers : DataFrame
+        ``unit_id, year, trigger, label, evidence``.
+    log : list of StepRecord
+    provenance : dict
+        Package version, scheme fingerprint, data hash, year.
+    units : DataFrame
+        The assessed units with names, kind and peer group.
+    """
+
+    scheme: Scheme
+    year: int
+    scores: pd.DataFrame
+    weights: pd.DataFrame
+    deductions: pd.DataFrame
+    triggers: pd.DataFrame
+    log: list
+    provenance: dict
+    units: pd.DataFrame
+    stages: dict = field(default_factory=dict, repr=False)
+
+    def stage(self, name: str) -> pd.DataFrame:
+        """An intermediate table: ``raw``, ``treated``, ``normalised`` or ``nodes``."""
+        if name not in self.stages:
+            raise KeyError(f"No stage {name!r}; stages are {sorted(self.stages)}.")
+        return self.stages[name]
+
+    @property
+    def root(self) -> str:
+        return self.provenance["root"]
+
+    @property
+    def index(self) -> pd.Series:
+        """The composite (after deductions) per unit."""
+        s = self.scores[self.scores["node"] == self.root]
+        return s.set_index("unit_id")["score"]
+
+    def log_frame(self) -> pd.DataFrame:
+        """The log as a table: one row per step."""
+        return pd.DataFrame([r.as_row() for r in self.log])
+
+    def table(self, lang: str = "zh") -> pd.DataFrame:
+        """The ranking per peer group with names, dimension scores, deductions and grade."""
+        s = self.scores.pivot(index="unit_id", columns="node", values="score")
+        root = self.scores[self.scores["node"] == self.root].set_index("unit_id")
+        name = "name_zh" if lang == "zh" else "name_en"
+        out = self.units.set_index("unit_id")[[name, "kind", "peer_group"]].join(s)
+        out["deduction"] = self.deductions.set_index("unit_id")["applied"].reindex(out.index)
+        out["rank"] = root["rank"].reindex(out.index)
+        out["grade"] = root["grade"].reindex(out.index)
+        return out.sort_values(["peer_group", "rank"]).reset_index()
+
+    def summary(self) -> str:
+        n = self.units.shape[0]
+        return (f"Assessment {self.year} — scheme {self.scheme.spec['name']!r} "
+                f"({self.provenance['fingerprint']}), {n} units, "
+                f"{self.scores['node'].nunique()} nodes, {len(self.triggers)} talk triggers")
+
+    def _repr_html_(self) -> str:
+        return f"<p>{self.summary()}</p>" + self.table().head(20).to_html(index=False)
+
+    def __repr__(self) -> str:
+        return f"<{self.summary()}>"
+
+
+# ---------------------------------------------------------------------------------------------
+def _tree(framework: pd.DataFrame):
+    kids: dict[str, list[str]] = {}
+    for code, parent in zip(framework["code"], framework["parent"]):
+        if parent:
+            kids.setdefault(parent, []).append(code)
+    roots = [c for c, p in zip(framework["code"], framework["parent"]) if not p]
+    if len(roots) != 1:
+        raise BuildError(f"The framework needs exactly one root (empty parent); found {roots}.")
+    order: list[str] = []
+
+    def visit(node):
+        for c in kids.get(node, []):
+            if c in kids:
+                visit(c)
+        order.append(node)
+
+    visit(roots[0])
+    leaves = [c for c in framework["code"] if c not in kids]
+    return kids, order, leaves, roots[0]
+
+
+def _applies(kinds: str, kind: str) -> bool:
+    return not kinds or kind in [k.strip() for k in str(kinds).split(";")]
+
+
+def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[StepRecord]]:
+    """Select the year's units and indicators, then impute and treat as the scheme says."""
+    log: list[StepRecord] = []
+    fw = ws.framework
+    children, order, leaves, root = _tree(fw)
+    col = scheme.spec["peer_groups"]
+    if col not in ws.units.columns:
+        raise BuildError(f"The scheme's peer_groups names column {col!r}, which units.csv lacks."
+                         f" Columns there: {list(ws.units.columns)}.")
+    vals = ws.values[ws.values["year"] == year]
+    units = ws.units[ws.units["unit_id"].isin(vals.dropna(subset=["value"])["unit_id"])]
+    dropped = sorted(set(ws.units["unit_id"]) - set(units["unit_id"]))
+    if dropped:
+        warnings.warn(f"{len(dropped)} unit(s) have no values in {year} and are not assessed: "
+                      f"{dropped[:10]}", UserWarning, stacklevel=3)
+    if units.empty:
+        raise BuildError(f"No values for year {year}. Years with values: "
+                         f"{sorted(ws.values['year'].unique().tolist())}.")
+    ids = units["unit_id"].tolist()
+    X = (vals.pivot(index="unit_id", columns="indicator", values="value")
+         .reindex(index=ids, columns=leaves).astype(float))
+    kinds = fw.set_index("code")["kinds"].fillna("")
+    applicable = pd.DataFrame({c: [_applies(kinds[c], k) for k in units["kind"]] for c in leaves},
+                              index=ids)
+    X = X.where(applicable)
+    groups = units.set_index("unit_id")[col].astype(str)
+    tg = ws.targets[ws.targets["year"] == year]
+    targets = (tg.pivot(index="unit_id", columns="indicator", values="target")
+               .reindex(index=ids, columns=leaves).astype(float)) if len(tg) else \
+        pd.DataFrame(np.nan, index=ids, columns=leaves)
+    missing = int((X.isna() & applicable).to_numpy().sum())
+    log.append(StepRecord("select", {"year": year, "peer_groups": col},
+                          {"units": len(ids), "indicators": len(leaves),
+                           "missing_cells": missing, "units_without_values": dropped}))
+
+    imp = scheme.spec["impute"]
+    if imp["method"] != "none":
+        history = ws.values[ws.values["year"] < year]
+        X, filled = impute(X, method=imp["method"], groups=groups, history=history,
+                           applicable=applicable)
+        log.append(StepRecord("impute", imp, filled))
+    treat = scheme.spec["treat"]
+    if treat["method"] == "winsorise":
+        X, changed = winsorise(X, **{k: v for k, v in treat.items() if k != "method"})
+        log.append(StepRecord("treat", treat, changed))
+    directions = fw.set_index("code")["direction"].reindex(leaves).astype(int)
+    return Prepared(X, applicable, groups, children, [n for n in order if n in children],
+                    targets, directions, root), log
+
+
+def _normalise_key(spec: dict):
+    return (spec["method"], tuple(spec.get("scale") or ()), spec.get("cap"))
+
+
+def normalise_table(ws: Workspace, scheme: Scheme, prep: Prepared,
+                    ) -> tuple[pd.DataFrame, StepRecord]:
+    """Normalise every indicator with its own settings (global ones updated by overrides).
+
+    Goalposts not given in the scheme are fitted on the scheme's ``reference_year`` (the raw
+    values of all units that year), so that scores are comparable across years; when the
+    reference year has no values for an indicator they are fitted on the assessed year and the
+    log says so.
+    """
+    X = prep.X
+    out = pd.DataFrame(index=X.index, columns=X.columns, dtype=float)
+    groups: dict[tuple, list[str]] = {}
+    for code in X.columns:
+        groups.setdefault(_normalise_key(scheme.normalise_spec(code)), []).append(code)
+    resolved: dict[str, Any] = {}
+    ref_year = scheme.spec["reference_year"]
+    given = scheme.spec["normalise"].get("goalposts") or {}
+    for (method, scale, cap), codes in groups.items():
+        sub = X[codes]
+        kwargs: dict[str, Any] = {}
+        if method == "goalposts":
+            gp = {}
+            need = [c for c in codes if c not in given]
+            if need:
+                ref = ws.matrix(ref_year) if ref_year is not None and ref_year in ws.years else None
+                fitted = fit_goalposts(ref.reindex(columns=need)) if ref is not None else None
+                for c in need:
+                    lo_hi = None if fitted is None else fitted.loc[c]
+                    if lo_hi is None or lo_hi.isna().any() or not lo_hi["lo"] < lo_hi["hi"]:
+                        own = fit_goalposts(sub[[c]]).loc[c]
+                        gp[c] = (float(own["lo"]), float(own["hi"]))
+                        resolved.setdefault("fitted_on_assessed_year", []).append(c)
+                    else:
+                        gp[c] = (float(lo_hi["lo"]), float(lo_hi["hi"]))
+            gp.update({c: tuple(given[c]) for c in codes if c in given})
+            kwargs["goalposts"] = gp
+            resolved.setdefault("goalposts", {}).update(gp)
+        elif method == "target":
+            kwargs["targets"] = prep.targets[codes]
+            kwargs["cap"] = cap
+        out[codes] = normalise(sub, method=method, directions=prep.directions[codes],
+                               scale=list(scale) if scale else None, **kwargs)
+    record = StepRecord("normalise", scheme.spec["normalise"],
+                        {"reference_year": ref_year, **resolved})
+    return out.where(prep.applicable), record
+
+
+def _judgements(ws: Workspace, spec: dict, node: str) -> dict:
+    group = str(spec["judgements"]).removeprefix("judgements/").strip("/")
+    if group not in ws.judgements:
+        raise BuildError(f"weights.{node} reads judgements {spec['judgements']!r}, but the "
+                         f"workspace has judgements for {sorted(ws.judgements)}.")
+    return ws.judgements[group]
+
+
+def resolve_weights(ws: Workspace, spec: dict, node: str, kids: list[str],
+                    data: pd.DataFrame | None = None):
+    """Weights of one parent node's children from its weighting settings.
+
+    Parameters
+    ----------
+    spec : dict
+        ``{method: ..., <parameters>}`` from the scheme's ``weights`` section.
+    data : DataFrame, optional
+        Units × children scores (normalised, higher is better) for data-driven methods.
+
+    Returns
+    -------
+    (Series, dict)
+        Weights indexed by child code (summing to 1) and diagnostics for the log.
+    """
+    from zhengji_lab import weighting
+
+    method = spec["method"]
+    params = {k: v for k, v in spec.items() if k not in ("method", "judgements", "values", "of")}
+    info: dict[str, Any] = {"method": method}
+    if method == "equal":
+        w = weighting.equal(kids)
+    elif method == "fixed":
+        values = spec["values"]
+        unknown = sorted(set(values) - set(kids))
+        lacking = [k for k in kids if k not in values]
+        if unknown or lacking:
+            raise BuildError(f"weights.{node}.values must name exactly the children of {node!r} "
+                             f"({kids}); unknown {unknown}, lacking {lacking}.")
+        w = weighting.fixed(values)
+    elif method in ("ahp", "budget"):
+        judged = _judgements(ws, spec, node)
+        frames = list(judged.values())
+        if method == "ahp":
+            res = (weighting.ahp(frames[0], **params) if len(frames) == 1
+                   else weighting.ahp_group(frames, **params))
+            w = res.weights
+            info.update({k: getattr(res, k) for k in ("lambda_max", "ci", "cr") if hasattr(res, k)})
+        else:
+            alloc = pd.DataFrame({e: f["points"] for e, f in judged.items()}).T
+            w = weighting.budget(alloc, **params)
+        info["experts"] = list(judged)
+    elif method == "combine":
+        parts = [resolve_weights(ws, sub, node, kids, data)[0] for sub in spec["of"]]
+        w = weighting.combine(parts, **params)
+    elif method in DATA_DRIVEN:
+        complete = data.dropna()
+        if len(complete) < 3:
+            raise BuildError(f"weights.{node} uses {method!r}, which needs at least 3 units with "
+                             f"all of {kids}; only {len(complete)} have them.")
+        info["units_used"] = len(complete)
+        fn = getattr(weighting, method)
+        if method in ("critic", "stdev"):
+            res = fn(complete, directions=pd.Series(1, index=complete.columns), **params)
+        elif method == "optimise":
+            res = fn(complete, weighting.equal(kids), **params)
+        else:
+            res = fn(complete, **params)
+        w = getattr(res, "weights", res)
+    else:
+        raise BuildError(f"weights.{node}.method {method!r} cannot be used inside build; "
+                         f"valid: equal, fixed, ahp, budget, combine, {', '.join(DATA_DRIVEN)}.")
+    w = pd.Series(w, dtype=float).reindex(kids)
+    if w.isna().any() or (w < 0).any() or not np.isclose(w.sum(), 1.0):
+        raise BuildError(f"weights.{node} ({method}) gave invalid weights {w.round(4).to_dict()}.")
+    return w, info
+
+
+def _aggregate_node(scores: pd.DataFrame, has: pd.DataFrame, kids: list[str], w, *,
+                    method: str, min_coverage: float):
+    W = (w.reindex(index=scores.index, columns=kids) if isinstance(w, pd.DataFrame)
+         else pd.DataFrame(np.broadcast_to(w.reindex(kids).to_numpy(), (len(scores), len(kids))),
+                           index=scores.index, columns=kids))
+    W = W.where(has[kids], 0.0)
+    return (aggregate(scores[kids], W, method=method, min_coverage=min_coverage),
+            has[kids].any(axis=1))
+
+
+def aggregate_tree(norm: pd.DataFrame, prep: Prepared, weights: dict, *, method: str,
+                   min_coverage: float) -> pd.DataFrame:
+    """Scores of every node, bottom-up.
+
+    ``weights`` maps each parent to a Series over its children, or to a units × children frame.
+    A child that applies to none of a unit's indicators gets weight 0 for that unit (it is not
+    missing); an applicable child without a score counts against ``min_coverage``.
+    """
+    scores, has = norm.copy(), prep.applicable.copy()
+    for node in prep.order:
+        scores[node], has[node] = _aggregate_node(scores, has, prep.children[node], weights[node],
+                                                  method=method, min_coverage=min_coverage)
+    return scores
+
+
+def _scheme_of(ws: Workspace, scheme) -> Scheme:
+    if isinstance(scheme, Scheme):
+        return scheme
+    if isinstance(scheme, dict):
+        return Scheme.from_dict(scheme)
+    if isinstance(scheme, (str, Path)):
+        if str(scheme) in ws.schemes:
+            return Scheme.from_yaml(ws.schemes[str(scheme)])
+        if Path(scheme).is_file():
+            return Scheme.from_yaml(Path(scheme))
+        raise BuildError(f"No scheme {str(scheme)!r}: not a file, and the workspace's schemes "
+                         f"are {sorted(ws.schemes)}.")
+    raise TypeError(f"The 'scheme' parameter of build() must be a Scheme, a scheme name or a "
+                    f"YAML path. Got {type(scheme).__name__} instead.")
+
+
+def _weights_for(ws, scheme, prep, norm_scores, node, kids, log_rows):
+    spec = scheme.weight_spec(node)
+    if spec["method"] not in DATA_DRIVEN:
+        w, info = resolve_weights(ws, spec, node, kids)
+        log_rows.append(StepRecord("weight", {"node": node, **spec}, info))
+        return w, [(node, k, float(w[k]), spec["method"], "*") for k in kids]
+    # data-driven: fitted within each peer group on the children that apply there
+    frames, rows = [], []
+    for g, members in prep.groups.groupby(prep.groups, sort=False):
+        sub = norm_scores.loc[members.index, kids]
+        used = [k for k in kids if sub[k].notna().any()]
+        if not used:
+            continue
+        w, info = resolve_weights(ws, spec, node, used, sub[used])
+        w = w.reindex(kids).fillna(0.0)
+        frames.append(pd.DataFrame([w.to_numpy()] * len(members), index=members.index,
+                                   columns=kids))
+        rows += [(node, k, float(w[k]), spec["method"], g) for k in kids]
+        log_rows.append(StepRecord("weight", {"node": node, "group": g, **spec}, info))
+    return pd.concat(frames).reindex(norm_scores.index).fillna(0.0), rows
+
+
+def build(ws: Workspace, scheme, year: int, *, validate: bool = True,
+          history: bool = True) -> Assessment:
+    """Build the assessment of ``year``.
+
+    Parameters
+    ----------
+    ws : Workspace
+    scheme : Scheme, str or path
+        A Scheme, the name of one of the workspace's schemes, or a YAML file.
+    year : int
+    validate : bool
+        Check that the year exists and the scheme fits the workspace (skip inside loops).
+    history : bool
+        Build the earlier years needed by the talk triggers (``False`` inside such builds).
+
+    Returns
+    -------
+    Assessment
+    """
+    scheme = _scheme_of(ws, scheme)
+    if validate:
+        if not isinstance(year, (int, np.integer)) or isinstance(year, bool):
+            raise TypeError(f"The 'year' parameter of build() must be an integer. Got "
+                            f"{year!r} instead.")
+        if year not in ws.years:
+            raise BuildError(f"No values for year {year}; the workspace has {ws.years}.")
+    prep, log = prepare(ws, scheme, int(year))
+    norm, record = normalise_table(ws, scheme, prep)
+    log.append(record)
+
+    agg = scheme.spec["aggregate"]
+    weights: dict = {}
+    weight_rows: list = []
+    scores, has = norm.copy(), prep.applicable.copy()
+    # bottom-up: a data-driven method at a parent is fitted on its children's scores
+    for node in prep.order:
+        kids = prep.children[node]
+        weights[node], rows = _weights_for(ws, scheme, prep, scores, node, kids, log)
+        weight_rows += rows
+        scores[node], has[node] = _aggregate_node(scores, has, kids, weights[node],
+                                                  method=agg["method"],
+                                                  min_coverage=agg["min_coverage"])
+    low = scores.index[scores[prep.root].isna()].tolist()
+    log.append(StepRecord("aggregate", agg, {"units_below_min_coverage": low}))
+
+    root = prep.root
+    events = ws.deductions[ws.deductions["year"] == year]
+    final, ded = apply_deductions(scores[root], events,
+                                  cap=scheme.spec["deductions"].get("cap"))
+    ded.insert(1, "year", int(year))
+    log.append(StepRecord("deductions", scheme.spec["deductions"],
+                          {"units": len(ded), "points_applied": float(ded["applied"].sum())}))
+    scores[root] = final
+
+    ranks = {n: rank(scores[n], prep.groups) for n in scores.columns}
+    grades = assign_grades(ranks[root], prep.groups, scheme.spec["grades"])
+    log.append(StepRecord("grades", {"grades": scheme.spec["grades"]},
+                          grades.value_counts().to_dict()))
+    tidy = (scores.rename_axis("unit_id").reset_index()
+            .melt(id_vars="unit_id", var_name="node", value_name="score"))
+    tidy["rank"] = pd.concat(ranks, names=["node", "unit_id"]).reindex(
+        pd.MultiIndex.from_frame(tidy[["node", "unit_id"]])).to_numpy()
+    tidy["grade"] = np.where(tidy["node"] == root, grades.reindex(tidy["unit_id"]).to_numpy(),
+                             None)
+    tidy.insert(1, "year", int(year))
+    order = {n: i for i, n in enumerate([root] + [n for n in reversed(prep.order) if n != root]
+                                        + list(norm.columns))}
+    tidy = tidy.sort_values(["node", "unit_id"], key=lambda s: s.map(order) if s.name == "node"
+                            else s, ignore_index=True)
+
+    triggers = _triggers(ws, scheme, int(year), ranks[root], prep.groups, ded) \
+        if history and scheme.spec["triggers"] else \
+        pd.DataFrame(columns=["unit_id", "year", "trigger", "label", "evidence"])
+    log.append(StepRecord("triggers", scheme.spec["triggers"], {"n": len(triggers)}))
+
+    units = ws.units[ws.units["unit_id"].isin(norm.index)].reset_index(drop=True)
+    units = units.assign(peer_group=units["unit_id"].map(prep.groups))
+    provenance = {"package": "zhengji_lab", "version": __version__, "year": int(year),
+                  "scheme": scheme.spec["name"], "fingerprint": scheme.fingerprint(),
+                  "data_hash": ws.data_hash(), "root": root, "source": ws.source,
+                  "python": platform.python_version(), "pandas": pd.__version__,
+                  "numpy": np.__version__}
+    return Assessment(scheme=scheme, year=int(year), scores=tidy,
+                      weights=pd.DataFrame(weight_rows,
+                                           columns=["parent", "node", "weight", "method", "group"]),
+                      deductions=ded, triggers=triggers, log=log, provenance=provenance,
+                      units=units, stages={"raw": prep.X, "normalised": norm, "nodes": scores,
+                                           "applicable": prep.applicable})
+
+
+def _triggers(ws, scheme, year, ranks, groups, ded) -> pd.DataFrame:
+    rules = scheme.spec["triggers"]
+    back = max([rules.get("consecutive_lagging", {}).get("years", 1),
+                2 if "marked_regression" in rules else 1])
+    frames = [pd.DataFrame({"unit_id": ranks.index, "year": year, "rank": ranks.to_numpy(),
+                            "group_size": groups.map(groups.value_counts()).to_numpy()})]
+    for y in range(year - back + 1, year):
+        if y not in ws.years:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            past = build(ws, scheme, y, validate=False, history=False)
+        r = past.scores[past.scores["node"] == past.root]
+        g = past.units.set_index("unit_id")["peer_group"]
+        frames.append(pd.DataFrame({"unit_id": r["unit_id"], "year": y, "rank": r["rank"],
+                                    "group_size": r["unit_id"].map(g.map(g.value_counts()))}))
+    return talk_triggers(pd.concat(frames, ignore_index=True), year, rules, ded)

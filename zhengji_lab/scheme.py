@@ -1,0 +1,370 @@
+"""The assessment scheme (考核方案): how indicators are treated, normalised, weighted and aggregated.
+
+A :class:`Scheme` is the document an expert panel reviews and approves. It is read from and written
+to YAML in the shape given in ``DESIGN.md``, validated when it is made (so a bad file fails on load,
+with messages that list the valid choices), filled with defaults so that two schemes that mean the
+same thing are equal and share a :meth:`Scheme.fingerprint`, and never changed in place:
+:meth:`Scheme.replace` returns a new scheme with one value at a dotted address changed, which is
+what the Monte Carlo analyses vary (COINr's ``SA_specs`` addresses, Becker et al. 2022).
+
+Examples
+--------
+>>> s = Scheme.from_dict({"name": "demo"})
+>>> s.normalise["method"], s.aggregate["method"]
+('minmax', 'arithmetic')
+>>> s2 = s.replace("aggregate.method", "geometric")
+>>> s2.aggregate["method"], s.aggregate["method"]
+('geometric', 'arithmetic')
+>>> Scheme.from_yaml(s2.to_yaml()) == s2
+True
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from zhengji_lab.errors import SchemeError
+
+NORMALISE_METHODS = ("minmax", "zscore", "rank", "percentile", "goalposts", "target")
+AGGREGATE_METHODS = ("arithmetic", "geometric", "harmonic", "copeland")
+TREAT_METHODS = ("none", "winsorise")
+IMPUTE_METHODS = ("none", "peer_mean", "peer_median", "previous_year")
+TRIGGERS = ("consecutive_lagging", "marked_regression", "problem_found")
+
+#: Defaults filled into every scheme (DESIGN.md, "The scheme file").
+DEFAULTS: dict[str, Any] = {
+    "name": "unnamed",
+    "description": "",
+    "reference_year": None,
+    "treat": {"method": "none"},
+    "impute": {"method": "none"},
+    "normalise": {"method": "minmax", "scale": [0, 100], "goalposts": {}, "overrides": {}},
+    "weights": {"*": {"method": "equal"}},
+    "aggregate": {"method": "arithmetic", "min_coverage": 0.66},
+    "peer_groups": "peer_group",
+    "deductions": {"cap": 10},
+    "grades": [],
+    "triggers": {},
+    "uncertainty": [],
+}
+_TREAT_DEFAULTS = {"winsorise": {"skew": 2.0, "kurtosis": 3.5, "max_points": 5}}
+_TRIGGER_KEYS = {
+    "consecutive_lagging": {"bottom_share": float, "years": int},
+    "marked_regression": {"rank_drop": int},
+    "problem_found": {"deduction_points": float},
+}
+
+
+def _choices(valid) -> str:
+    return "{" + ", ".join(repr(v) for v in valid) + "}"
+
+
+def _must_be(problems: list[str], where: str, value, valid) -> None:
+    if value not in valid:
+        problems.append(f"{where} must be one of {_choices(valid)}. Got {value!r} instead.")
+
+
+def _merge_defaults(spec: dict) -> dict:
+    out = copy.deepcopy(DEFAULTS)
+    for key, value in spec.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key != "weights":
+            out[key] = {**out[key], **copy.deepcopy(value)}
+        else:
+            out[key] = copy.deepcopy(value)
+    treat = out["treat"]
+    if isinstance(treat, dict) and treat.get("method") in _TREAT_DEFAULTS:
+        out["treat"] = {"method": treat["method"], **_TREAT_DEFAULTS[treat["method"]],
+                        **{k: v for k, v in treat.items() if k != "method"}}
+    if isinstance(out["weights"], dict) and "*" not in out["weights"]:
+        out["weights"]["*"] = {"method": "equal"}
+    return out
+
+
+def _validate_normalise(problems: list[str], where: str, spec) -> None:
+    if not isinstance(spec, dict):
+        problems.append(f"{where} must be a mapping with a 'method'. Got {spec!r} instead.")
+        return
+    _must_be(problems, f"{where}.method", spec.get("method"), NORMALISE_METHODS)
+    scale = spec.get("scale")
+    if scale is not None and not (isinstance(scale, (list, tuple)) and len(scale) == 2
+                                  and all(isinstance(v, (int, float)) for v in scale)):
+        problems.append(f"{where}.scale must be a list of two numbers [lo, hi] (zscore: [mean, sd])."
+                        f" Got {scale!r} instead.")
+    elif scale is not None and spec.get("method") != "zscore" and scale[0] >= scale[1]:
+        problems.append(f"{where}.scale must have lo < hi. Got {scale!r} instead.")
+    elif scale is not None and spec.get("method") == "zscore" and scale[1] <= 0:
+        problems.append(f"{where}.scale for zscore is [mean, sd] with sd > 0. Got {scale!r} instead.")
+    cap = spec.get("cap")
+    if cap is not None and (not isinstance(cap, (int, float)) or cap <= 0):
+        problems.append(f"{where}.cap must be a positive number. Got {cap!r} instead.")
+
+
+def _validate(spec: dict) -> None:
+    problems: list[str] = []
+    unknown = sorted(set(spec) - set(DEFAULTS))
+    if unknown:
+        problems.append(f"Unknown top-level keys {unknown}; valid keys are {_choices(DEFAULTS)}.")
+    if not isinstance(spec["name"], str) or not spec["name"]:
+        problems.append(f"'name' must be a non-empty string. Got {spec['name']!r} instead.")
+    ry = spec["reference_year"]
+    if ry is not None and (not isinstance(ry, int) or isinstance(ry, bool)):
+        problems.append(f"'reference_year' must be a year (integer) or absent. Got {ry!r} instead.")
+    _must_be(problems, "treat.method", spec["treat"].get("method"), TREAT_METHODS)
+    _must_be(problems, "impute.method", spec["impute"].get("method"), IMPUTE_METHODS)
+
+    norm = spec["normalise"]
+    _validate_normalise(problems, "normalise", norm)
+    gp = norm.get("goalposts") or {}
+    if not isinstance(gp, dict):
+        problems.append(f"normalise.goalposts must map indicator -> [lo, hi]. Got {gp!r} instead.")
+    else:
+        for code, bounds in gp.items():
+            if not (isinstance(bounds, (list, tuple)) and len(bounds) == 2
+                    and all(isinstance(v, (int, float)) for v in bounds) and bounds[0] < bounds[1]):
+                problems.append(f"normalise.goalposts.{code} must be [lo, hi] with lo < hi. "
+                                f"Got {bounds!r} instead.")
+    overrides = norm.get("overrides") or {}
+    if not isinstance(overrides, dict):
+        problems.append(f"normalise.overrides must map indicator -> settings. Got {overrides!r}.")
+    else:
+        for code, ov in overrides.items():
+            _validate_normalise(problems, f"normalise.overrides.{code}", ov)
+
+    weights = spec["weights"]
+    if not isinstance(weights, dict):
+        problems.append(f"'weights' must map node -> {{method: ...}}. Got {weights!r} instead.")
+    else:
+        from zhengji_lab.weighting import REGISTRY  # late import: weighting imports nothing of ours
+
+        for node, wspec in weights.items():
+            if not isinstance(wspec, dict) or "method" not in wspec:
+                problems.append(f"weights.{node} must be a mapping with a 'method'. Got {wspec!r}.")
+                continue
+            _must_be(problems, f"weights.{node}.method", wspec["method"], sorted(REGISTRY))
+            if wspec["method"] == "fixed" and not isinstance(wspec.get("values"), dict):
+                problems.append(f"weights.{node} uses method 'fixed' and needs 'values': "
+                                f"{{child: weight, ...}}.")
+            if wspec["method"] in ("ahp", "budget") and not wspec.get("judgements"):
+                problems.append(f"weights.{node} uses method {wspec['method']!r} and needs "
+                                f"'judgements: judgements/<group>'.")
+
+    agg = spec["aggregate"]
+    _must_be(problems, "aggregate.method", agg.get("method"), AGGREGATE_METHODS)
+    cov = agg.get("min_coverage")
+    if not isinstance(cov, (int, float)) or not 0 <= cov <= 1:
+        problems.append(f"aggregate.min_coverage must be a number in [0, 1]. Got {cov!r} instead.")
+    if not isinstance(spec["peer_groups"], str) or not spec["peer_groups"]:
+        problems.append("'peer_groups' must name a column of units.csv (e.g. 'peer_group' or 'kind')."
+                        f" Got {spec['peer_groups']!r} instead.")
+    cap = spec["deductions"].get("cap")
+    if cap is not None and (not isinstance(cap, (int, float)) or cap < 0):
+        problems.append(f"deductions.cap must be a number >= 0 or absent. Got {cap!r} instead.")
+
+    grades = spec["grades"]
+    if not isinstance(grades, list):
+        problems.append(f"'grades' must be a list of {{name, share}}. Got {grades!r} instead.")
+    elif grades:
+        shares = []
+        for i, g in enumerate(grades):
+            if not isinstance(g, dict) or "name" not in g or "share" not in g:
+                problems.append(f"grades[{i}] must be {{name: ..., share: ...}}. Got {g!r} instead.")
+            elif not isinstance(g["share"], (int, float)) or not 0 < g["share"] <= 1:
+                problems.append(f"grades[{i}].share must be in (0, 1]. Got {g['share']!r} instead.")
+            else:
+                shares.append(g["share"])
+        if len(shares) == len(grades) and abs(sum(shares) - 1) > 1e-6:
+            problems.append(f"grades shares must add up to 1. Got {sum(shares):g} "
+                            f"({' + '.join(f'{s:g}' for s in shares)}).")
+
+    triggers = spec["triggers"]
+    if not isinstance(triggers, dict):
+        problems.append(f"'triggers' must be a mapping. Got {triggers!r} instead.")
+    else:
+        for name, params in triggers.items():
+            _must_be(problems, "triggers key", name, TRIGGERS)
+            if name in _TRIGGER_KEYS:
+                need = _TRIGGER_KEYS[name]
+                if not isinstance(params, dict) or set(params) != set(need):
+                    problems.append(f"triggers.{name} must have exactly the keys {sorted(need)}. "
+                                    f"Got {params!r} instead.")
+    if not isinstance(spec["uncertainty"], list):
+        problems.append(f"'uncertainty' must be a list of {{address, ...}}. Got "
+                        f"{spec['uncertainty']!r} instead.")
+    else:
+        for i, u in enumerate(spec["uncertainty"]):
+            if not isinstance(u, dict) or "address" not in u:
+                problems.append(f"uncertainty[{i}] must have an 'address'. Got {u!r} instead.")
+    if problems:
+        raise SchemeError(f"Scheme {spec.get('name')!r} has {len(problems)} problem(s):\n- "
+                          + "\n- ".join(problems), problems=problems)
+
+
+_INDEX = re.compile(r"^(.*?)\[(\d+)\]$")
+
+
+def _split_address(address: str) -> list:
+    if not isinstance(address, str) or not address:
+        raise SchemeError(f"An address must be a dotted path such as 'aggregate.method'. "
+                          f"Got {address!r} instead.")
+    parts: list = []
+    for part in address.split("."):
+        m = _INDEX.match(part)
+        if m:
+            if m.group(1):
+                parts.append(m.group(1))
+            parts.append(int(m.group(2)))
+        elif part.isdigit():
+            parts.append(int(part))
+        else:
+            parts.append(part)
+    return parts
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """An assessment scheme, validated and filled with defaults.
+
+    Parameters
+    ----------
+    spec : dict
+        The scheme as plain data, in the YAML shape of ``DESIGN.md``. Missing sections take the
+        defaults in :data:`DEFAULTS`.
+
+    Notes
+    -----
+    Attribute access (``scheme.normalise``, ``scheme.weights`` …) returns deep copies, so a scheme
+    cannot be changed by editing what it hands out; use :meth:`replace`.
+    """
+
+    spec: dict = field(repr=False)
+
+    def __post_init__(self):
+        if not isinstance(self.spec, dict):
+            raise SchemeError(f"A scheme must be a mapping. Got {type(self.spec).__name__} instead.")
+        full = _merge_defaults(self.spec)
+        _validate(full)
+        object.__setattr__(self, "spec", full)
+
+    # -- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, spec: dict) -> "Scheme":
+        """Make a scheme from plain data."""
+        return cls(copy.deepcopy(spec))
+
+    @classmethod
+    def from_yaml(cls, source: str | Path) -> "Scheme":
+        """Read a scheme from a YAML file path or from YAML text.
+
+        A relative path that does not exist is also looked up under a workspace's
+        ``schemes/`` folder when it names one (``data/sample_city/schemes/baseline.yaml``).
+        """
+        text = source
+        origin = "<text>"
+        if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source
+                                        and source.strip().endswith((".yaml", ".yml"))):
+            path = Path(source)
+            if not path.is_file():
+                raise FileNotFoundError(f"Scheme file {str(path)!r} does not exist.")
+            text, origin = path.read_text(encoding="utf-8-sig"), str(path)
+        try:
+            spec = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise SchemeError(f"Scheme {origin} is not valid YAML: {exc}") from exc
+        if not isinstance(spec, dict):
+            raise SchemeError(f"Scheme {origin} must be a YAML mapping (name:, normalise:, ...). "
+                              f"Got {type(spec).__name__} instead.")
+        return cls(spec)
+
+    def to_dict(self) -> dict:
+        """The scheme as plain data (a deep copy)."""
+        return copy.deepcopy(self.spec)
+
+    def to_yaml(self, path: str | Path | None = None) -> str:
+        """The scheme as YAML text; also written to ``path`` when given."""
+        text = yaml.safe_dump(self.spec, allow_unicode=True, sort_keys=False,
+                              default_flow_style=None, width=100)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    def fingerprint(self) -> str:
+        """A short SHA-256 of the canonical scheme (sorted JSON); printed in every report."""
+        canon = json.dumps(self.spec, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(canon.encode("utf-8")).hexdigest()[:16]
+
+    # -- addressing -------------------------------------------------------------------------
+    def get(self, address: str):
+        """The value at a dotted ``address`` (``"aggregate.method"``, ``"grades[0].share"``)."""
+        node: Any = self.spec
+        walked: list[str] = []
+        for part in _split_address(address):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+                node = node[part]
+            else:
+                valid = (list(node) if isinstance(node, dict)
+                         else list(range(len(node))) if isinstance(node, list) else [])
+                where = ".".join(map(str, walked)) or "the scheme"
+                raise SchemeError(f"Address {address!r} does not exist: {where} has no {part!r}. "
+                                  f"Valid keys there: {_choices(valid)}.")
+            walked.append(str(part))
+        return copy.deepcopy(node)
+
+    def replace(self, address: str, value) -> "Scheme":
+        """A new scheme with the value at ``address`` replaced (validated as a whole).
+
+        The parent of ``address`` must exist; the last key may be new (e.g. a weights entry for
+        a node that used the default).
+        """
+        parts = _split_address(address)
+        spec = self.to_dict()
+        parent_address = ".".join(map(str, parts[:-1]))
+        node = spec if not parts[:-1] else None
+        if node is None:
+            self.get(parent_address)  # raises with the valid keys when the path is wrong
+            node = spec
+            for part in parts[:-1]:
+                node = node[part]
+        last = parts[-1]
+        if isinstance(node, list):
+            if not isinstance(last, int) or last >= len(node):
+                raise SchemeError(f"Address {address!r} does not exist: index {last!r} is out of "
+                                  f"range 0..{len(node) - 1}.")
+        elif not isinstance(node, dict):
+            raise SchemeError(f"Address {address!r} does not exist: {parent_address!r} holds "
+                              f"{node!r}, not a mapping.")
+        elif not parts[:-1] and last not in DEFAULTS:
+            raise SchemeError(f"Address {address!r} does not exist. Valid top-level keys: "
+                              f"{_choices(DEFAULTS)}.")
+        node[last] = copy.deepcopy(value)
+        return Scheme(spec)
+
+    # -- sections -----------------------------------------------------------------------------
+    def __getattr__(self, name):
+        if name != "spec" and name in DEFAULTS:
+            return copy.deepcopy(self.spec[name])
+        raise AttributeError(f"'Scheme' object has no attribute {name!r}")
+
+    def weight_spec(self, node: str) -> dict:
+        """The weighting settings of ``node`` (its own entry, else the ``"*"`` default)."""
+        w = self.spec["weights"]
+        return copy.deepcopy(w.get(node, w["*"]))
+
+    def normalise_spec(self, indicator: str) -> dict:
+        """The normalisation settings of one indicator: the global ones updated by its override."""
+        base = {k: v for k, v in self.spec["normalise"].items() if k != "overrides"}
+        override = self.spec["normalise"].get("overrides", {}).get(indicator, {})
+        return {**copy.deepcopy(base), **copy.deepcopy(override)}
+
+    def __repr__(self) -> str:
+        return (f"Scheme(name={self.spec['name']!r}, normalise={self.spec['normalise']['method']!r},"
+                f" aggregate={self.spec['aggregate']['method']!r}, "
+                f"fingerprint={self.fingerprint()!r})")
