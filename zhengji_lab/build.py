@@ -217,16 +217,29 @@ def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[St
     kinds = fw.set_index("code")["kinds"].fillna("")
     applicable = pd.DataFrame({c: [_applies(kinds[c], k) for k in units["kind"]] for c in leaves},
                               index=ids)
+    # an individualized indicator applies to a unit-year only when a target was declared for it
+    tg = ws.targets[ws.targets["year"] == year]
+    declared = set(zip(tg["unit_id"], tg["indicator"]))
+    for c in fw.loc[fw["scope"] == "individualized", "code"]:
+        applicable[c] &= np.array([(u, c) in declared for u in ids])
+    excluded = scheme.spec["exclude"]
+    if excluded:  # indicators left out apply to no unit: weight 0 everywhere, not missing
+        unknown = [c for c in excluded if c not in leaves]
+        if unknown:
+            raise BuildError(f"The scheme's 'exclude' names {unknown[:10]}, which are not "
+                             f"indicators of the framework; indicators are {leaves[:10]}"
+                             f"{' ...' if len(leaves) > 10 else ''}.")
+        applicable[excluded] = False
     X = X.where(applicable)
     groups = units.set_index("unit_id")[col].astype(str)
-    tg = ws.targets[ws.targets["year"] == year]
     targets = (tg.pivot(index="unit_id", columns="indicator", values="target")
                .reindex(index=ids, columns=leaves).astype(float)) if len(tg) else \
         pd.DataFrame(np.nan, index=ids, columns=leaves)
     missing = int((X.isna() & applicable).to_numpy().sum())
     log.append(StepRecord("select", {"year": year, "peer_groups": col},
                           {"units": len(ids), "indicators": len(leaves),
-                           "missing_cells": missing, "units_without_values": dropped}))
+                           "missing_cells": missing, "units_without_values": dropped,
+                           "excluded": list(excluded)}))
 
     imp = scheme.spec["impute"]
     if imp["method"] != "none":
@@ -259,7 +272,7 @@ def normalise_table(ws: Workspace, scheme: Scheme, prep: Prepared,
     X = prep.X
     out = pd.DataFrame(index=X.index, columns=X.columns, dtype=float)
     groups: dict[tuple, list[str]] = {}
-    for code in X.columns:
+    for code in X.columns[prep.applicable.any(axis=0).to_numpy()]:  # skip excluded indicators
         groups.setdefault(_normalise_key(scheme.normalise_spec(code)), []).append(code)
     resolved: dict[str, Any] = {}
     ref_year = scheme.spec["reference_year"]
@@ -321,7 +334,8 @@ def resolve_weights(ws: Workspace, spec: dict, node: str, kids: list[str],
     from zhengji_lab import weighting
 
     method = spec["method"]
-    params = {k: v for k, v in spec.items() if k not in ("method", "judgements", "values", "of")}
+    params = {k: v for k, v in spec.items()
+              if k not in ("method", "judgements", "values", "of", "experts")}
     info: dict[str, Any] = {"method": method}
     if method == "equal":
         w = weighting.equal(kids)
@@ -335,6 +349,13 @@ def resolve_weights(ws: Workspace, spec: dict, node: str, kids: list[str],
         w = weighting.fixed(values)
     elif method in ("ahp", "budget"):
         judged = _judgements(ws, spec, node)
+        if spec.get("experts") is not None:  # a subset of the panel (e.g. one expert per draw)
+            unknown = [e for e in spec["experts"] if e not in judged]
+            if unknown or not spec["experts"]:
+                raise BuildError(f"weights.{node}.experts must name experts of "
+                                 f"{spec['judgements']!r}: {sorted(judged)}. Got "
+                                 f"{spec['experts']!r} instead.")
+            judged = {e: judged[e] for e in spec["experts"]}
         frames = list(judged.values())
         if method == "ahp":
             res = (weighting.ahp(frames[0], **params) if len(frames) == 1
@@ -350,9 +371,12 @@ def resolve_weights(ws: Workspace, spec: dict, node: str, kids: list[str],
         w = weighting.combine(parts, **params)
     elif method in DATA_DRIVEN:
         complete = data.dropna()
-        if len(complete) < 3:
-            raise BuildError(f"weights.{node} uses {method!r}, which needs at least 3 units with "
-                             f"all of {kids}; only {len(complete)} have them.")
+        if len(complete) < 3:  # too few complete units: fit on column means for the gaps
+            if len(data) < 3:
+                raise BuildError(f"weights.{node} uses {method!r}, which needs at least 3 units "
+                                 f"with scores for {kids}; only {len(data)} have them.")
+            complete = data.fillna(data.mean())
+            info["cells_filled_with_mean_for_fitting"] = int(data.isna().to_numpy().sum())
         info["units_used"] = len(complete)
         fn = getattr(weighting, method)
         if method in ("critic", "stdev"):
@@ -412,25 +436,31 @@ def _scheme_of(ws: Workspace, scheme) -> Scheme:
                     f"YAML path. Got {type(scheme).__name__} instead.")
 
 
-def _weights_for(ws, scheme, prep, norm_scores, node, kids, log_rows):
+def _weights_for(ws, scheme, prep, norm_scores, has, node, kids, log_rows):
     spec = scheme.weight_spec(node)
     if spec["method"] not in DATA_DRIVEN:
         w, info = resolve_weights(ws, spec, node, kids)
         log_rows.append(StepRecord("weight", {"node": node, **spec}, info))
         return w, [(node, k, float(w[k]), spec["method"], "*") for k in kids]
-    # data-driven: fitted within each peer group on the children that apply there
+    # data-driven: fitted within each peer group, separately for each set of applicable children
+    # (towns and parks of one group have different indicators), on the units that have them all
     frames, rows = [], []
-    for g, members in prep.groups.groupby(prep.groups, sort=False):
-        sub = norm_scores.loc[members.index, kids]
-        used = [k for k in kids if sub[k].notna().any()]
+    pattern = has[kids].apply(lambda r: ";".join(k for k, v in r.items() if v), axis=1)
+    for (g, pat), members in pattern.groupby([prep.groups, pattern], sort=False):
+        used = pat.split(";") if pat else []
         if not used:
             continue
-        w, info = resolve_weights(ws, spec, node, used, sub[used])
+        label = g if pattern[prep.groups == g].nunique() == 1 else f"{g}/{pat}"
+        data = norm_scores.loc[members.index, used]
+        if len(data.dropna()) < 3:  # few units with this pattern: fit on the whole peer group
+            peers = norm_scores.loc[prep.groups.index[prep.groups == g], used]
+            data = peers.dropna(how="all")
+        w, info = resolve_weights(ws, spec, node, used, data)
         w = w.reindex(kids).fillna(0.0)
         frames.append(pd.DataFrame([w.to_numpy()] * len(members), index=members.index,
                                    columns=kids))
-        rows += [(node, k, float(w[k]), spec["method"], g) for k in kids]
-        log_rows.append(StepRecord("weight", {"node": node, "group": g, **spec}, info))
+        rows += [(node, k, float(w[k]), spec["method"], label) for k in kids]
+        log_rows.append(StepRecord("weight", {"node": node, "group": label, **spec}, info))
     return pd.concat(frames).reindex(norm_scores.index).fillna(0.0), rows
 
 
@@ -471,7 +501,7 @@ def build(ws: Workspace, scheme, year: int, *, validate: bool = True,
     # bottom-up: a data-driven method at a parent is fitted on its children's scores
     for node in prep.order:
         kids = prep.children[node]
-        weights[node], rows = _weights_for(ws, scheme, prep, scores, node, kids, log)
+        weights[node], rows = _weights_for(ws, scheme, prep, scores, has, node, kids, log)
         weight_rows += rows
         scores[node], has[node] = _aggregate_node(scores, has, kids, weights[node],
                                                   method=agg["method"],
@@ -495,7 +525,7 @@ def build(ws: Workspace, scheme, year: int, *, validate: bool = True,
     tidy = (scores.rename_axis("unit_id").reset_index()
             .melt(id_vars="unit_id", var_name="node", value_name="score"))
     tidy["rank"] = pd.concat(ranks, names=["node", "unit_id"]).reindex(
-        pd.MultiIndex.from_frame(tidy[["node", "unit_id"]])).to_numpy()
+        pd.MultiIndex.from_frame(tidy[["node", "unit_id"]])).array
     tidy["grade"] = np.where(tidy["node"] == root, grades.reindex(tidy["unit_id"]).to_numpy(),
                              None)
     tidy.insert(1, "year", int(year))
