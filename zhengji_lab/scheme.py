@@ -53,7 +53,10 @@ DEFAULTS: dict[str, Any] = {
     "grades": [],
     "triggers": {},
     "uncertainty": [],
+    "exclude": [],                 # indicator codes left out (weight 0 for every unit)
+    "uncertainty_flags": None,     # {n, seed, band}: flag grades/triggers that depend on choices
 }
+_FLAG_KEYS = {"n": 1000, "seed": 0, "band": [0.05, 0.95]}
 _TREAT_DEFAULTS = {"winsorise": {"skew": 2.0, "kurtosis": 3.5, "max_points": 5}}
 _TRIGGER_KEYS = {
     "consecutive_lagging": {"bottom_share": float, "years": int},
@@ -84,6 +87,8 @@ def _merge_defaults(spec: dict) -> dict:
                         **{k: v for k, v in treat.items() if k != "method"}}
     if isinstance(out["weights"], dict) and "*" not in out["weights"]:
         out["weights"]["*"] = {"method": "equal"}
+    if isinstance(out["uncertainty_flags"], dict):
+        out["uncertainty_flags"] = {**_FLAG_KEYS, **out["uncertainty_flags"]}
     return out
 
 
@@ -201,9 +206,39 @@ def _validate(spec: dict) -> None:
         for i, u in enumerate(spec["uncertainty"]):
             if not isinstance(u, dict) or "address" not in u:
                 problems.append(f"uncertainty[{i}] must have an 'address'. Got {u!r} instead.")
+    _validate_robustness(problems, spec)
     if problems:
         raise SchemeError(f"Scheme {spec.get('name')!r} has {len(problems)} problem(s):\n- "
                           + "\n- ".join(problems), problems=problems)
+
+
+def _validate_robustness(problems: list[str], spec: dict) -> None:
+    """``exclude`` and ``uncertainty_flags`` (used by the uncertainty analysis, issue 4)."""
+    exclude = spec["exclude"]
+    if not (isinstance(exclude, list) and all(isinstance(c, str) and c for c in exclude)):
+        problems.append(f"'exclude' must be a list of indicator codes. Got {exclude!r} instead.")
+    flags = spec["uncertainty_flags"]
+    if flags is None:
+        return
+    if not isinstance(flags, dict):
+        problems.append(f"'uncertainty_flags' must be absent or a mapping with keys "
+                        f"{sorted(_FLAG_KEYS)}. Got {flags!r} instead.")
+        return
+    unknown = sorted(set(flags) - set(_FLAG_KEYS))
+    if unknown:
+        problems.append(f"uncertainty_flags has unknown keys {unknown}; valid keys are "
+                        f"{_choices(_FLAG_KEYS)}.")
+    n, seed, band = flags.get("n"), flags.get("seed"), flags.get("band")
+    if not (isinstance(n, int) and not isinstance(n, bool) and n >= 2):
+        problems.append(f"uncertainty_flags.n must be an integer >= 2 (Monte Carlo draws). Got "
+                        f"{n!r} instead.")
+    if not (isinstance(seed, int) and not isinstance(seed, bool)):
+        problems.append(f"uncertainty_flags.seed must be an integer. Got {seed!r} instead.")
+    if not (isinstance(band, (list, tuple)) and len(band) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in band)
+            and 0 <= band[0] < band[1] <= 1):
+        problems.append(f"uncertainty_flags.band must be [lo, hi] with 0 <= lo < hi <= 1 (rank "
+                        f"quantiles, e.g. [0.05, 0.95]). Got {band!r} instead.")
 
 
 _INDEX = re.compile(r"^(.*?)\[(\d+)\]$")
