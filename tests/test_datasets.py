@@ -357,7 +357,7 @@ def test_tai_reproduces_handbook_table23():
     assert len(ws.units) == 23 and ws.indicators() == [
         "patents", "royalties", "internet", "exports", "telephones_log", "electricity_log",
         "schooling", "university"]
-    assert ws.root == "tai" and len(ws.children("tai")) == 4 and ws.years == [2000]
+    assert ws.root == "index" and len(ws.children("index")) == 4 and ws.years == [2000]
     assert set(ws.units["kind"]) == {"country"} and set(ws.units["peer_group"]) == {"all"}
     published = pd.read_csv(
         DATA / "reference/oecd_tai_2008/published/table23_ranks_by_weighting.csv", index_col="iso3")
@@ -371,7 +371,7 @@ def test_tai_reproduces_handbook_table23():
         expected = 1 / 8 if column == "EW" else bap[w.index].astype(float)
         np.testing.assert_allclose(w, expected, rtol=1e-12)
         a = zl.build(ws, zl.Scheme.from_yaml(ws.schemes[scheme]), year=2000)
-        top = a.scores[a.scores["node"] == "tai"].set_index("unit_id")["rank"]
+        top = a.scores[a.scores["node"] == "index"].set_index("unit_id")["rank"]
         assert (top.astype(int) == published[column].reindex(top.index)).all()
 
 

@@ -815,7 +815,7 @@ def load_tai() -> Workspace:
     """The OECD/JRC Handbook's Technology Achievement Index (TAI), 23 countries × 8 indicators.
 
     Indicators → 4 dimensions (creation of technology, diffusion of recent innovations, diffusion
-    of old innovations, human skills) → root ``tai``; units are countries (``kind = "country"``,
+    of old innovations, human skills) → root ``index`` (the TAI); units are countries (``kind = "country"``,
     ``peer_group = "all"``), one year (2000, the HDR 2001 edition; the data years run 1995-2000).
     Schemes: ``tai_handbook`` (UNDP goalposts, capped, equal weights; every dimension holds two
     indicators, so equal weights per level are the Handbook's 1/8 per indicator and reproduce the
@@ -831,7 +831,7 @@ def load_tai() -> Workspace:
     --------
     >>> ws = load_tai()
     >>> ws.root, len(ws.units), ws.indicators()[:2]
-    ('tai', 23, ['patents', 'royalties'])
+    ('index', 23, ['patents', 'royalties'])
     """
     return _load_reference("oecd_tai_2008")
 
@@ -930,9 +930,9 @@ def _tai_from_source(folder: Path) -> Workspace:
              1 if m.direction == "higher" else -1, m.unit, "common", "", "visible",
              f"UNDP HDR 2001 (data year {m.data_year}); OECD/JRC 2008 Table A.2", "")
             for m in meta.itertuples()]
-    rows += [(code, zh, en, "tai", 2, 1, "", "common", "", "visible", "", "")
+    rows += [(code, zh, en, "index", 2, 1, "", "common", "", "visible", "", "")
              for code, zh, en, _ in _TAI_TREE]
-    rows.append(("tai", "技术成就指数", "Technology Achievement Index", "", 3, 1, "", "common", "",
+    rows.append(("index", "技术成就指数", "Technology Achievement Index", "", 3, 1, "", "common", "",
                  "visible", "", ""))
     framework = pd.DataFrame(rows, columns=COLUMNS["framework"])
     units = pd.DataFrame({"unit_id": raw["iso3"], "name_zh": raw["iso3"].map(_COUNTRY_ZH),
@@ -946,7 +946,7 @@ def _tai_from_source(folder: Path) -> Workspace:
     bap = pd.read_csv(src / "tai_expert_weights.csv").set_index("scheme").loc["BAP"]
     bap = bap[list(meta["indicator"])].astype(float)
     dims = pd.Series({d: bap[inds].sum() for d, _, _, inds in _TAI_TREE})
-    bap_weights = [f"  tai: {_fixed(dims)}"] + [f"  {d}: {_fixed(bap[inds])}"
+    bap_weights = [f"  index: {_fixed(dims)}"] + [f"  {d}: {_fixed(bap[inds])}"
                                                 for d, _, _, inds in _TAI_TREE]
     schemes = {
         "tai_handbook": _TAI_SCHEME.format(
