@@ -181,3 +181,20 @@ def test_errors_name_the_problem(sample_ws, baseline):
 def test_build_accepts_scheme_path(sample_ws):
     a = zl.build(sample_ws, DATA / "sample_city" / "schemes" / "baseline.yaml", 2024)
     assert a.year == 2024 and a.provenance["scheme"] == "baseline"
+
+
+def test_bod_node_scores_relative_to_best_of_peer_group(sample_ws, baseline):
+    """A BoD node scores each unit in percent of the best of its peer group under its own
+    most favourable weights (Cherchye et al. 2007); it is at least its equal-weight score
+    relative to the best, and each group has a unit on the frontier."""
+    s = baseline.replace("weights.index", {"method": "bod"}).replace("triggers", {})
+    s = s.replace("deductions", {"cap": 0})
+    a = zl.build(sample_ws, s, 2025)
+    e = zl.build(sample_ws, s.replace("weights.index", {"method": "equal"}), 2025)
+    g = a.units.set_index("unit_id")["peer_group"]
+    top = a.index.groupby(g).max()
+    np.testing.assert_allclose(top, 100.0)
+    rel = 100 * e.index / e.index.groupby(g).transform("max")
+    assert (a.index >= rel - 1e-6).all()
+    rec = [r for r in a.log if r.step == "weight" and r.params.get("method") == "bod"]
+    assert rec and isinstance(rec[0].resolved["weights"], pd.DataFrame)

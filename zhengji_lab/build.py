@@ -388,7 +388,8 @@ def resolve_weights(ws: Workspace, spec: dict, node: str, kids: list[str],
         w = getattr(res, "weights", res)
     else:
         raise BuildError(f"weights.{node}.method {method!r} cannot be used inside build; "
-                         f"valid: equal, fixed, ahp, budget, combine, {', '.join(DATA_DRIVEN)}.")
+                         f"valid: equal, fixed, ahp, budget, combine, bod, "
+                         f"{', '.join(DATA_DRIVEN)}.")
     w = pd.Series(w, dtype=float).reindex(kids)
     if w.isna().any() or (w < 0).any() or not np.isclose(w.sum(), 1.0):
         raise BuildError(f"weights.{node} ({method}) gave invalid weights {w.round(4).to_dict()}.")
@@ -434,6 +435,38 @@ def _scheme_of(ws: Workspace, scheme) -> Scheme:
                          f"are {sorted(ws.schemes)}.")
     raise TypeError(f"The 'scheme' parameter of build() must be a Scheme, a scheme name or a "
                     f"YAML path. Got {type(scheme).__name__} instead.")
+
+
+def _bod_node(prep, scores, has, node, kids, spec, log_rows):
+    """A node weighted by benefit of the doubt: each unit's own weights (Cherchye et al. 2007).
+
+    Units are compared within their peer group, among units with the same applicable children;
+    the node's score is the unit's BoD score in percent of the best (0–100). Units missing a
+    child's score get no score (logged).
+    """
+    from zhengji_lab.weighting import bod
+
+    params = {k: v for k, v in spec.items() if k != "method"}
+    out = pd.Series(np.nan, index=scores.index)
+    W = pd.DataFrame(0.0, index=scores.index, columns=kids)
+    pattern = has[kids].apply(lambda r: ";".join(k for k, v in r.items() if v), axis=1)
+    for (g, pat), members in pattern.groupby([prep.groups, pattern], sort=False):
+        used = pat.split(";") if pat else []
+        data = scores.loc[members.index, used].dropna()
+        if not used or data.empty:
+            continue
+        res = bod(data, **params)
+        out[data.index] = 100.0 * res.scores
+        own = res.weights.div(res.weights.sum(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
+        W.loc[data.index, used] = own.to_numpy()
+        log_rows.append(StepRecord("weight", {"node": node, "group": f"{g}/{pat}", **spec},
+                                   {"method": "bod", "scores": res.scores.round(4).to_dict(),
+                                    "weights": res.weights, "units_without_score":
+                                    sorted(set(members.index) - set(data.index))}))
+    mean = W[out.notna()].mean()
+    rows = [(node, k, float(mean[k] / mean.sum()) if mean.sum() > 0 else 0.0, "bod",
+             "mean of units") for k in kids]
+    return out, W, rows
 
 
 def _weights_for(ws, scheme, prep, norm_scores, has, node, kids, log_rows):
@@ -501,6 +534,12 @@ def build(ws: Workspace, scheme, year: int, *, validate: bool = True,
     # bottom-up: a data-driven method at a parent is fitted on its children's scores
     for node in prep.order:
         kids = prep.children[node]
+        if scheme.weight_spec(node)["method"] == "bod":
+            scores[node], weights[node], rows = _bod_node(prep, scores, has, node, kids,
+                                                          scheme.weight_spec(node), log)
+            weight_rows += rows
+            has[node] = has[kids].any(axis=1)
+            continue
         weights[node], rows = _weights_for(ws, scheme, prep, scores, has, node, kids, log)
         weight_rows += rows
         scores[node], has[node] = _aggregate_node(scores, has, kids, weights[node],
