@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 #: Weighting methods computed from the data of a node's children.
 DATA_DRIVEN = ("entropy", "critic", "stdev", "pca", "optimise")
+#: Weighting methods a scheme can use at a node of the tree.
+BUILD_METHODS = ("equal", "fixed", "budget", "ahp", "ahp_group", "combine", "bod", *DATA_DRIVEN)
 
 
 @dataclass(frozen=True)
@@ -168,36 +170,26 @@ class Assessment:
 
 
 # ---------------------------------------------------------------------------------------------
-def _tree(framework: pd.DataFrame):
-    kids: dict[str, list[str]] = {}
-    for code, parent in zip(framework["code"], framework["parent"]):
-        if parent:
-            kids.setdefault(parent, []).append(code)
-    roots = [c for c, p in zip(framework["code"], framework["parent"]) if not p]
-    if len(roots) != 1:
-        raise BuildError(f"The framework needs exactly one root (empty parent); found {roots}.")
+def _tree(ws: Workspace):
+    """``(children, order, leaves, root)``: parents listed after their children, root last."""
+    children, root = ws.tree(), ws.root
     order: list[str] = []
 
     def visit(node):
-        for c in kids.get(node, []):
-            if c in kids:
+        for c in children.get(node, []):
+            if c in children:
                 visit(c)
         order.append(node)
 
-    visit(roots[0])
-    leaves = [c for c in framework["code"] if c not in kids]
-    return kids, order, leaves, roots[0]
-
-
-def _applies(kinds: str, kind: str) -> bool:
-    return not kinds or kind in [k.strip() for k in str(kinds).split(";")]
+    visit(root)
+    return children, order, ws.indicators(), root
 
 
 def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[StepRecord]]:
     """Select the year's units and indicators, then impute and treat as the scheme says."""
     log: list[StepRecord] = []
     fw = ws.framework
-    children, order, leaves, root = _tree(fw)
+    children, order, leaves, root = _tree(ws)
     col = scheme.spec["peer_groups"]
     if col not in ws.units.columns:
         raise BuildError(f"The scheme's peer_groups names column {col!r}, which units.csv lacks."
@@ -214,9 +206,9 @@ def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[St
     ids = units["unit_id"].tolist()
     X = (vals.pivot(index="unit_id", columns="indicator", values="value")
          .reindex(index=ids, columns=leaves).astype(float))
-    kinds = fw.set_index("code")["kinds"].fillna("")
-    applicable = pd.DataFrame({c: [_applies(kinds[c], k) for k in units["kind"]] for c in leaves},
-                              index=ids)
+    applicable = pd.DataFrame(False, index=ids, columns=leaves)
+    for kind, members in units.groupby("kind", sort=False):
+        applicable.loc[members["unit_id"].to_numpy(), ws.indicators(kind)] = True
     # an individualized indicator applies to a unit-year only when a target was declared for it
     tg = ws.targets[ws.targets["year"] == year]
     declared = set(zip(tg["unit_id"], tg["indicator"]))
@@ -252,8 +244,7 @@ def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[St
         X, changed = winsorise(X, **{k: v for k, v in treat.items() if k != "method"})
         log.append(StepRecord("treat", treat, changed))
     directions = fw.set_index("code")["direction"].reindex(leaves).astype(int)
-    return Prepared(X, applicable, groups, children, [n for n in order if n in children],
-                    targets, directions, root), log
+    return Prepared(X, applicable, groups, children, order, targets, directions, root), log
 
 
 def _normalise_key(spec: dict):
@@ -337,6 +328,9 @@ def resolve_weights(ws: Workspace, spec: dict, node: str, kids: list[str],
     params = {k: v for k, v in spec.items()
               if k not in ("method", "judgements", "values", "of", "experts")}
     info: dict[str, Any] = {"method": method}
+    if method in DATA_DRIVEN and data is None:
+        raise BuildError(f"weights.{node} uses {method!r}, which is fitted on the children's "
+                         f"scores; resolve_weights() needs them as 'data' (units × children).")
     if method == "equal":
         w = weighting.equal(kids)
     elif method == "fixed":
@@ -347,7 +341,11 @@ def resolve_weights(ws: Workspace, spec: dict, node: str, kids: list[str],
             raise BuildError(f"weights.{node}.values must name exactly the children of {node!r} "
                              f"({kids}); unknown {unknown}, lacking {lacking}.")
         w = weighting.fixed(values)
-    elif method in ("ahp", "budget"):
+    elif method in ("ahp", "ahp_group", "budget"):
+        if not spec.get("judgements"):
+            raise BuildError(f"weights.{node} uses method {method!r} and needs "
+                             f"'judgements: judgements/<group>'; groups of the workspace: "
+                             f"{sorted(ws.judgements)}.")
         judged = _judgements(ws, spec, node)
         if spec.get("experts") is not None:  # a subset of the panel (e.g. one expert per draw)
             unknown = [e for e in spec["experts"] if e not in judged]
@@ -357,9 +355,14 @@ def resolve_weights(ws: Workspace, spec: dict, node: str, kids: list[str],
                                  f"{spec['experts']!r} instead.")
             judged = {e: judged[e] for e in spec["experts"]}
         frames = list(judged.values())
-        if method == "ahp":
-            res = (weighting.ahp(frames[0], **params) if len(frames) == 1
-                   else weighting.ahp_group(frames, **params))
+        if set(frames[0].index) != set(kids):
+            raise BuildError(f"weights.{node} reads judgements {spec['judgements']!r}, which judge "
+                             f"{sorted(frames[0].index)[:10]}, but the children of {node!r} are "
+                             f"{kids[:10]}. Point it at the judgements of {node!r}.")
+        if method in ("ahp", "ahp_group"):
+            # one expert: that matrix; a panel: AIJ/AIP with each expert's CR and the group's
+            res = (weighting.ahp(frames[0], **params) if len(frames) == 1 and method == "ahp"
+                   else weighting.ahp_group(judged, **params))
             w = res.weights
             info.update({k: getattr(res, k) for k in ("lambda_max", "ci", "cr") if hasattr(res, k)})
         else:
@@ -367,8 +370,19 @@ def resolve_weights(ws: Workspace, spec: dict, node: str, kids: list[str],
             w = weighting.budget(alloc, **params)
         info["experts"] = list(judged)
     elif method == "combine":
-        parts = [resolve_weights(ws, sub, node, kids, data)[0] for sub in spec["of"]]
-        w = weighting.combine(parts, **params)
+        _check_combine(spec, node)
+        parts, info["parts"] = [], []
+        for sub in spec["of"]:
+            if _fitted(sub):
+                part, sub_info = resolve_weights(ws, sub, node, kids, data)
+            else:  # given over all the node's children; fitted ones may use a subset of them
+                full = ws.children(node) if data is not None else kids
+                part, sub_info = resolve_weights(ws, sub, node, full)
+                part = part.reindex(kids) / part.reindex(kids).sum()
+            parts.append(part)
+            info["parts"].append(sub_info)
+        how = params.pop("how", "linear")
+        w = weighting.combine(parts, method=how, **params)
     elif method in DATA_DRIVEN:
         complete = data.dropna()
         if len(complete) < 3:  # too few complete units: fit on column means for the gaps
@@ -386,14 +400,53 @@ def resolve_weights(ws: Workspace, spec: dict, node: str, kids: list[str],
         else:
             res = fn(complete, **params)
         w = getattr(res, "weights", res)
+        if method == "pca":  # the factor structure behind the weights (Handbook section 6.1)
+            info.update(n_factors=res.n_factors, eigenvalues=res.eigenvalues.to_dict(),
+                        explained_variance=res.explained_variance.to_dict(),
+                        loadings=res.loadings, factor_weights=res.factor_weights.to_dict())
     else:
         raise BuildError(f"weights.{node}.method {method!r} cannot be used inside build; "
-                         f"valid: equal, fixed, ahp, budget, combine, bod, "
-                         f"{', '.join(DATA_DRIVEN)}.")
+                         f"valid: {', '.join(BUILD_METHODS)}.")
     w = pd.Series(w, dtype=float).reindex(kids)
     if w.isna().any() or (w < 0).any() or not np.isclose(w.sum(), 1.0):
         raise BuildError(f"weights.{node} ({method}) gave invalid weights {w.round(4).to_dict()}.")
+    info["weights"] = {k: float(v) for k, v in w.items()}
     return w, info
+
+
+#: Keys of a ``combine`` entry besides ``method`` and ``of`` (``how`` is combine()'s ``method``).
+COMBINE_KEYS = ("how", "alpha", "negative")
+
+
+def _fitted(spec) -> bool:
+    """Is a weighting fitted on the children's scores (data-driven, or combining such a part)?"""
+    if not isinstance(spec, dict):
+        return False
+    return spec.get("method") in DATA_DRIVEN or (
+        spec.get("method") == "combine" and isinstance(spec.get("of"), list)
+        and any(_fitted(sub) for sub in spec["of"]))
+
+
+def _check_combine(spec: dict, node: str) -> None:
+    """``{method: combine, of: [{method: ...}, ...], how: linear|game, alpha: ..., negative: ...}``."""
+    where = f"weights.{node}"
+    of = spec.get("of")
+    if not isinstance(of, list) or len(of) < 2:
+        raise BuildError(f"{where} uses method 'combine' and needs 'of': a list of at least two "
+                         f"weightings, e.g. of: [{{method: ahp, judgements: judgements/{node}}}, "
+                         f"{{method: entropy}}]. Got {of!r} instead.")
+    for i, sub in enumerate(of):
+        if not isinstance(sub, dict) or sub.get("method") not in BUILD_METHODS or \
+                sub.get("method") == "bod":
+            got = sub.get("method") if isinstance(sub, dict) else sub
+            raise BuildError(f"{where}.of[{i}] must be a mapping with a 'method' among "
+                             f"{{{', '.join(m for m in BUILD_METHODS if m != 'bod')}}} (bod gives "
+                             f"each unit its own weights and cannot be combined). Got {got!r} "
+                             f"instead.")
+    unknown = sorted(set(spec) - {"method", "of", *COMBINE_KEYS})
+    if unknown:
+        raise BuildError(f"{where} (combine) has unknown keys {unknown}; valid keys besides "
+                         f"'method' and 'of' are {list(COMBINE_KEYS)} (how: linear or game).")
 
 
 def _aggregate_node(scores: pd.DataFrame, has: pd.DataFrame, kids: list[str], w, *,
@@ -471,7 +524,7 @@ def _bod_node(prep, scores, has, node, kids, spec, log_rows):
 
 def _weights_for(ws, scheme, prep, norm_scores, has, node, kids, log_rows):
     spec = scheme.weight_spec(node)
-    if spec["method"] not in DATA_DRIVEN:
+    if not _fitted(spec):
         w, info = resolve_weights(ws, spec, node, kids)
         log_rows.append(StepRecord("weight", {"node": node, **spec}, info))
         return w, [(node, k, float(w[k]), spec["method"], "*") for k in kids]
@@ -577,6 +630,12 @@ def build(ws: Workspace, scheme, year: int, *, validate: bool = True,
         if history and scheme.spec["triggers"] else \
         pd.DataFrame(columns=["unit_id", "year", "trigger", "label", "evidence"])
     log.append(StepRecord("triggers", scheme.spec["triggers"], {"n": len(triggers)}))
+    if history and scheme.spec["uncertainty_flags"] is not None:
+        # grades and triggers that depend on the scheme's uncertain choices (issue 4, point 5)
+        from zhengji_lab.sensitivity.analysis import uncertainty_flags  # imports this module
+
+        tidy, triggers, record = uncertainty_flags(ws, scheme, int(year), tidy, triggers, root)
+        log.append(record)
 
     units = ws.units[ws.units["unit_id"].isin(norm.index)].reset_index(drop=True)
     units = units.assign(peer_group=units["unit_id"].map(prep.groups))

@@ -1,0 +1,118 @@
+"""Exception and warning classes shared across zhengji_lab.
+
+Every class here subclasses a built-in (``ValueError``, ``UserWarning`` …) so that callers who
+catch the built-in keep working.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+#: Columns of a problems table (:attr:`WorkspaceError.problems`).
+PROBLEM_COLUMNS: list[str] = ["file", "row", "column", "value", "problem", "fix"]
+
+#: How many problems the message of a :class:`WorkspaceError` lists before "... and N more".
+MESSAGE_LIMIT = 20
+
+
+def format_problems(problems: pd.DataFrame, *, limit: int | None = MESSAGE_LIMIT) -> str:
+    """Render a problems table as one line per problem, naming file, row and column.
+
+    Parameters
+    ----------
+    problems : DataFrame
+        Columns :data:`PROBLEM_COLUMNS`; ``row`` is the 1-based spreadsheet row (header = 1)
+        or missing when the problem concerns the whole file.
+    limit : int or None
+        Show at most this many lines, then "... and N more"; ``None`` shows all.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> p = pd.DataFrame([{"file": "values.csv", "row": 3, "column": "value", "value": "abc",
+    ...                    "problem": "text 'abc' in the number column 'value'",
+    ...                    "fix": "write a plain number"}])
+    >>> print(format_problems(p))
+    - values.csv row 3, column 'value': text 'abc' in the number column 'value'. Fix: write a plain number.
+    """
+    shown = problems if limit is None else problems.head(limit)
+    lines = []
+    for p in shown.itertuples(index=False):
+        place = str(p.file)
+        if not pd.isna(p.row):
+            place += f" row {int(p.row)}"
+        if p.column:
+            place += f", column '{p.column}'"
+        lines.append(f"- {place}: {p.problem}. Fix: {p.fix}.")
+    if len(problems) > len(shown):
+        lines.append(f"... and {len(problems) - len(shown)} more")
+    return "\n".join(lines)
+
+
+class WorkspaceError(ValueError):
+    """An assessment workspace has problems; all of them are listed at once.
+
+    Parameters
+    ----------
+    problems : DataFrame
+        One row per problem with columns ``file, row, column, value, problem, fix``
+        (:data:`PROBLEM_COLUMNS`); kept as the ``problems`` attribute.
+    source : str
+        The folder or workbook the workspace came from ("" when built in memory).
+    """
+
+    def __init__(self, problems: pd.DataFrame, source: str = ""):
+        self.problems = problems.reset_index(drop=True)
+        self.source = source
+        n = len(self.problems)
+        where = f" {source!r}" if source else ""
+        head = (f"The workspace{where} has {n} problem{'s' if n != 1 else ''} "
+                f"(考核数据有 {n} 个问题); fix them and load it again:")
+        body = format_problems(self.problems)
+        if n > MESSAGE_LIMIT:
+            body += " (all of them are in this error's .problems table; "
+            body += f"`zhengji validate {source or 'PATH'}` prints them all)"
+        super().__init__(f"{head}\n{body}")
+
+    def __reduce__(self):
+        # exceptions pickle through their args; rebuild from the table instead of the message
+        return type(self), (self.problems, self.source)
+
+
+class SchemeError(ValueError):
+    """A scheme (考核方案) is invalid; ``problems`` lists every problem found (one str each)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = list(problems) if problems is not None else [message]
+
+
+class BuildError(ValueError):
+    """``build`` cannot run this scheme on this workspace (e.g. no values for the year)."""
+
+
+class InconsistentJudgementWarning(UserWarning):
+    """An AHP judgement matrix has a consistency ratio above the threshold (Saaty: 0.10).
+
+    The message names the most inconsistent judgement and the value that would make it
+    consistent with the derived priorities.
+    """
+
+
+class NegativeCoefficientWarning(UserWarning):
+    """A game-theory (博弈论) weight combination produced a negative combination coefficient."""
+
+
+class ReportError(RuntimeError):
+    """Rendering a report failed (a notebook cell raised, timed out, or the kernel died).
+
+    ``notebook`` is the kept executed notebook (``*.failed.ipynb``) or None; ``cell`` the index
+    of the failing cell in it, when known.
+    """
+
+    def __init__(self, message: str, *, notebook=None, cell: int | None = None):
+        super().__init__(message)
+        self.notebook = notebook
+        self.cell = cell
