@@ -1,0 +1,266 @@
+"""Tests of zhengji_lab.report: report tables, result files, the report notebook and its rendering.
+
+The rendering tests start a Jupyter kernel (about 1 s) and run the whole notebook (several
+seconds each), so they are few and marked slow.
+"""
+import base64
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+import zhengji_lab as zl
+from zhengji_lab.report import REPORT_STEM
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SAMPLE = ROOT / "data" / "sample_city"
+
+
+@pytest.fixture(scope="module")
+def assessment(sample_ws, baseline):
+    return zl.build(sample_ws, baseline, 2025)
+
+
+# -- the notebook ---------------------------------------------------------------------------------
+def test_report_notebook_parameters():
+    """papermill only warns on a misspelt parameter, so the names and types are pinned here."""
+    import papermill as pm
+
+    params = pm.inspect_notebook(str(zl.report.notebook_path()))
+    assert list(params) == ["year", "workspace", "scheme"]
+    assert {k: v["inferred_type_name"] for k, v in params.items()} == \
+        {"year": "int", "workspace": "str", "scheme": "str"}
+    assert params["year"]["default"] == "2025"
+    assert params["workspace"]["default"] == '"data/sample_city"'
+    assert params["workspace"]["help"] == "assessment workspace (folder or .xlsx)"
+    assert params["scheme"]["help"] == "scheme name under workspace/schemes/, or a YAML path"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_committed_notebooks_carry_no_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+             and (c.outputs or c.execution_count is not None)]
+    assert not dirty, (f"{path.name}: cells {dirty} carry outputs or execution counts; run "
+                       f"`make clean-notebooks`.")
+
+
+def test_report_notebook_is_thin():
+    nb = nbformat.read(zl.report.notebook_path(), as_version=4)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        assert not re.search(r"^\s*(def|class)\s", cell.source, re.MULTILINE), f"cell {i} defines code"
+        assert len(cell.source.splitlines()) <= 15, f"cell {i} is longer than 15 lines"
+    tags = [c.metadata.get("tags", []) for c in nb.cells]
+    assert ["parameters"] in tags and [zl.report.TITLE_TAG] in tags
+
+
+def test_notebook_path_missing_names_the_fix():
+    with pytest.raises(FileNotFoundError, match=r"missing\.ipynb does not exist.*pip install -e"):
+        zl.report.notebook_path("missing.ipynb")
+
+
+# -- tables ---------------------------------------------------------------------------------------
+def test_ranking_tables_one_per_peer_group(assessment, sample_ws):
+    tables = zl.report.ranking_tables(assessment, sample_ws)
+    groups = assessment.units["peer_group"].unique()
+    assert len(tables) == len(groups)
+    assert next(iter(tables)).startswith("园镇")               # units-table order, towns first
+    for t in tables.values():
+        assert list(t.columns[:3]) == ["排名", "单位", "综合得分"]
+        assert list(t.columns[-2:]) == ["减分", "等次"]
+        assert t["排名"].iloc[0] == 1 and t["排名"].is_monotonic_increasing
+        assert t["综合得分"].is_monotonic_decreasing
+        assert set(t["等次"].dropna()) <= {"一等", "二等", "三等"}
+    all_names = pd.concat(tables.values())["单位"]
+    assert set(all_names) == set(assessment.units["name_zh"])
+    assert "经济发展" in next(iter(tables.values())).columns
+
+
+def test_ranking_codes_and_labels(assessment, sample_ws):
+    t = zl.report.ranking(assessment, sample_ws)
+    assert list(t.columns[:5]) == ["peer_group", "rank", "unit_id", "name", "index"]
+    idx = assessment.index.reindex(t["unit_id"]).to_numpy()
+    assert (t["index"].to_numpy() == idx).all()
+    both = zl.report.ranking(assessment, sample_ws, lang="both", labels=True)
+    assert {"排名 rank", "等次 grade", "经济发展 economy"} <= set(both.columns)
+    with pytest.raises(ValueError, match=r"'lang' parameter of ranking\(\) must be one of"):
+        zl.report.ranking(assessment, sample_ws, lang="fr")
+
+
+def test_deductions_and_triggers_tables(assessment, sample_ws):
+    d = zl.report.deductions_table(assessment, sample_ws)
+    assert list(d.columns) == ["单位", "同类比较组", "减分事项", "扣分", "实扣", "封顶"]
+    assert d["实扣"].sum() == pytest.approx(assessment.deductions["applied"].sum())
+    item_names = set(sample_ws.deduction_items["name_zh"])
+    assert all(any(n in text for n in item_names) for text in d["减分事项"])
+    t = zl.report.triggers_table(assessment)
+    assert len(t) == len(assessment.triggers)
+    assert list(t["依据"]) == list(assessment.triggers["evidence"])
+
+
+def test_headline_title_provenance(assessment, sample_ws):
+    fp = assessment.provenance["fingerprint"]
+    h = zl.report.headline(assessment)
+    assert "2025" in h["数值 Value"].tolist() and fp in " ".join(h["数值 Value"])
+    title = zl.report.title(assessment, sample_ws)
+    assert title.startswith("# ") and "2025" in title and "baseline" in title and fp in title
+    p = zl.report.provenance_table(assessment)
+    assert {fp, zl.__version__, assessment.provenance["data_hash"]} <= set(p["数值 Value"])
+
+
+def test_show_aligns_text_left_and_handles_empty():
+    df = pd.DataFrame({"单位": ["甲", "乙"], "score": [1.234, 5.0]})
+    html = zl.report.show(df).to_html()
+    assert "1.2" in html and "text-align: left" in html and "<th" in html
+    assert "blank level0" not in html                           # index hidden
+    empty = zl.report.show(df.iloc[:0], empty="无 None")
+    assert "无 None" in empty.data
+
+
+def _display_width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+def test_format_ranking_is_aligned(assessment, sample_ws):
+    text = zl.report.format_ranking(assessment, sample_ws)
+    blocks = re.split(r"^== .* ==$", text, flags=re.MULTILINE)[1:]
+    assert len(blocks) == assessment.units["peer_group"].nunique()
+    for block in blocks:
+        widths = {_display_width(ln) for ln in block.strip("\n").splitlines()}
+        assert len(widths) == 1, f"rows of different display width: {widths}"
+
+
+# -- result files ---------------------------------------------------------------------------------
+def test_write_results_csv_xlsx_and_refuses_overwrite(assessment, sample_ws, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "res"
+    paths = zl.report.write_results(assessment, sample_ws, out)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{n}.csv" for n in zl.report.RESULT_TABLES] + ["results.xlsx"])
+    scores = pd.read_csv(paths["scores"], encoding="utf-8-sig")
+    assert list(scores.columns) == ["unit_id", "year", "node", "score", "rank", "grade"]
+    assert len(scores) == len(assessment.scores)
+    book = openpyxl.load_workbook(paths["workbook"], read_only=True)
+    assert book.sheetnames == list(zl.report.RESULT_TABLES)
+    header = [c.value for c in next(book["ranking"].iter_rows(max_row=1))]
+    assert {"排名 rank", "单位名称 name_zh", "等次 grade", "经济发展 economy"} <= set(header)
+    book.close()
+    before = paths["scores"].stat().st_mtime_ns
+    with pytest.raises(FileExistsError, match=r"already holds results.*overwrite=True"):
+        zl.report.write_results(assessment, sample_ws, out)
+    assert paths["scores"].stat().st_mtime_ns == before
+    zl.report.write_results(assessment, sample_ws, out, overwrite=True)
+
+
+# -- rendering ------------------------------------------------------------------------------------
+def test_next_run_dir(tmp_path):
+    assert zl.report.next_run_dir(tmp_path, 2025) == tmp_path / "2025"
+    (tmp_path / "2025").mkdir()                                 # empty: still free
+    assert zl.report.next_run_dir(tmp_path, 2025) == tmp_path / "2025"
+    (tmp_path / "2025" / "city_report.html").write_text("x")
+    assert zl.report.next_run_dir(tmp_path, 2025) == tmp_path / "2025-run2"
+    (tmp_path / "2025-run2").mkdir()
+    (tmp_path / "2025-run2" / "x").write_text("x")
+    assert zl.report.next_run_dir(tmp_path, 2025) == tmp_path / "2025-run3"
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"year": "2025"}, TypeError, r"'year' parameter of render_report\(\) must be an int"),
+    ({"workspace": "no/such/folder"}, FileNotFoundError, r"existing folder or \.xlsx"),
+    ({"scheme": "no_such.yaml"}, FileNotFoundError, r"no_such\.yaml.*does not exist"),
+    ({"kernel_name": "no_such_kernel"}, zl.ReportError, r"No Jupyter kernel.*ipykernel install"),
+])
+def test_render_report_bad_input_fails_before_running(tmp_path, kwargs, error, match):
+    args = {"workspace": SAMPLE, "scheme": "baseline", "year": 2025, **kwargs}
+    with pytest.raises(error, match=match):
+        zl.render_report(args.pop("workspace"), args.pop("scheme"), args.pop("year"),
+                         out_dir=tmp_path, progress=False, **args)
+    assert not any(tmp_path.iterdir())
+
+
+def test_render_report_scheme_object_is_passed_as_a_file(tmp_path, monkeypatch):
+    """Parameters stay JSON-simple: a Scheme is written beside the report and passed by path."""
+    import papermill as pm
+
+    seen = {}
+
+    def fake_execute(nb, out, parameters, **kwargs):
+        seen.update(parameters)
+        raise RuntimeError("kernel died")
+
+    monkeypatch.setattr(pm, "execute_notebook", fake_execute)
+    scheme = zl.Scheme.from_yaml(SAMPLE / "schemes" / "baseline.yaml")
+    with pytest.raises(zl.ReportError, match="kernel died"):
+        zl.render_report(SAMPLE, scheme, 2025, out_dir=tmp_path, progress=False)
+    assert seen == {"year": 2025, "workspace": str(SAMPLE),
+                    "scheme": str(tmp_path.resolve() / "2025" / "scheme.yaml")}
+    assert zl.Scheme.from_yaml(Path(seen["scheme"])) == scheme
+    assert all(isinstance(v, (str, int)) for v in seen.values())
+
+
+@pytest.mark.slow
+def test_render_report_sample_city(tmp_path, monkeypatch, capsys):
+    """One render checked in full, a second run (via the CLI) that must not overwrite it, and an
+    explicit overwrite."""
+    monkeypatch.chdir(ROOT)                                      # relative workspace path
+    html = zl.render_report("data/sample_city", "baseline", 2025, out_dir=tmp_path,
+                            progress=False)
+    assert html == tmp_path / "2025" / f"{REPORT_STEM}.html"
+    assert (tmp_path / "2025" / f"{REPORT_STEM}.ipynb").is_file()
+    text = html.read_text(encoding="utf-8")
+    ws = zl.load_workspace(SAMPLE)
+    fingerprint = zl.Scheme.from_yaml(ws.schemes["baseline"]).fingerprint()
+    assert fingerprint in text
+    assert sum(name in text for name in ws.units["name_zh"]) == len(ws.units)
+    for heading in ("等次", "减分项", "约谈提醒", "来源与可复现性"):
+        assert heading in text
+    assert "@page { size: A4; margin: 15mm; }" in text and "Noto Sans CJK SC" in text
+    assert "<script" not in text                                    # opens offline, no CDN
+    # the heatmap is an SVG image whose Chinese labels are text, drawn by the browser's fonts
+    svgs = [base64.b64decode(m).decode("utf-8")
+            for m in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", text)]
+    figure = max(svgs, key=len)
+    assert "<text" in figure and "维度得分" in figure and ws.units["name_zh"].iloc[0] in figure
+    for code in ("import zhengji_lab", "zl.report.", 'workspace: str = "data/sample_city"'):
+        assert code not in text, f"code visible in the HTML: {code!r}"
+    code_cells = re.findall(r'class="jp-Cell jp-CodeCell[^"]*"', text)
+    assert code_cells and all("jp-mod-noInput" in c for c in code_cells)
+    assert "hl-ipython3" not in text                                # no highlighted code
+    executed = nbformat.read(tmp_path / "2025" / f"{REPORT_STEM}.ipynb", as_version=4)
+    assert not any(o.get("output_type") == "error" for c in executed.cells
+                   for o in c.get("outputs", []))
+
+    first = html.stat().st_mtime_ns
+    code = zl.cli.main(["report", "--workspace", "data/sample_city", "--scheme", "baseline",
+                        "--year", "2025", "--out-dir", str(tmp_path)])
+    assert code == 0
+    second = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    assert second == tmp_path / "2025-run2" / f"{REPORT_STEM}.html" and second.is_file()
+    assert html.stat().st_mtime_ns == first
+
+    again = zl.render_report("data/sample_city", "baseline", 2025, out_dir=tmp_path,
+                             overwrite=True, progress=False)
+    assert again == html and html.stat().st_mtime_ns > first
+    assert not (tmp_path / "2025-run3").exists()
+
+
+@pytest.mark.slow
+def test_render_report_failure_keeps_notebook(tmp_path):
+    with pytest.raises(zl.ReportError, match=r"city_report\.failed\.ipynb") as info:
+        zl.render_report(SAMPLE, "baseline", 1999, out_dir=tmp_path, progress=False)
+    failed = tmp_path / "1999" / f"{REPORT_STEM}.failed.ipynb"
+    message = str(info.value)
+    assert "BuildError" in message and "zl.build" in message     # the failing cell
+    assert info.value.notebook == failed and failed.is_file()
+    assert not (tmp_path / "1999" / f"{REPORT_STEM}.ipynb").exists()
+    assert not (tmp_path / "1999" / f"{REPORT_STEM}.html").exists()
+    nb = json.loads(failed.read_text(encoding="utf-8"))
+    assert any(o.get("ename") == "BuildError" for c in nb["cells"] for o in c.get("outputs", []))
