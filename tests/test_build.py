@@ -4,13 +4,12 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import DATA, TAI
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import zhengji_lab as zl
 from zhengji_lab.errors import BuildError
-
-from conftest import DATA, TAI
 
 
 @pytest.fixture(scope="module")

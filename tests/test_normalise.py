@@ -2,14 +2,13 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import TAI
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import zhengji_lab as zl
 from zhengji_lab.normalise import ConstantIndicatorWarning
-
-from conftest import TAI
 
 
 @pytest.fixture(scope="module")

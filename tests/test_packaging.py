@@ -1,9 +1,8 @@
 """The environment files agree: conda users get the same runtime dependencies as pip users."""
 import re
+
 import tomllib
-
 import yaml
-
 from conftest import ROOT
 
 

@@ -28,7 +28,8 @@ section 5 and Table 15. OECD Publishing. doi:10.1787/9789264043466-en
 from __future__ import annotations
 
 import warnings
-from typing import Literal, Mapping
+from collections.abc import Mapping
+from typing import Literal
 
 import numpy as np
 import pandas as pd

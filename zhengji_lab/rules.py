@@ -64,7 +64,7 @@ def grade_counts(n: int, shares) -> list[int]:
     [3, 8, 10]
     """
     cum = np.cumsum(shares)
-    counts = [int(math.floor(c * n + 0.5 + 1e-9)) for c in cum]
+    counts = [math.floor(c * n + 0.5 + 1e-9) for c in cum]
     counts[-1] = n
     return counts
 
@@ -133,7 +133,7 @@ def talk_triggers(history: pd.DataFrame, year: int, rules: dict,
                 if (unit, y) not in h.index or pd.isna(h.at[(unit, y), "rank"]):
                     break
                 r, n = int(h.at[(unit, y), "rank"]), int(h.at[(unit, y), "group_size"])
-                k = max(1, int(math.floor(share * n + 0.5)))
+                k = max(1, math.floor(share * n + 0.5))
                 if r <= n - k:
                     break
                 marks.append(f"{y}: {r}/{n}")
@@ -147,8 +147,8 @@ def talk_triggers(history: pd.DataFrame, year: int, rules: dict,
                 before = int(h.at[(unit, year - 1), "rank"])
                 if int(r) - before >= drop:
                     rows.append((unit, "marked_regression",
-                                 f"排名 rank {before} → {int(r)} ({year - 1}→{year}), "
-                                 f"下降 fell {int(r) - before} ≥ {drop}"))
+                                 (f"排名 rank {before} → {int(r)} ({year - 1}→{year}), "
+                                  f"下降 fell {int(r) - before} ≥ {drop}")))
     if "problem_found" in rules and deductions is not None and len(deductions):
         limit = rules["problem_found"]["deduction_points"]
         for _, d in deductions.iterrows():

@@ -289,12 +289,12 @@ class Scheme:
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
-    def from_dict(cls, spec: dict) -> "Scheme":
+    def from_dict(cls, spec: dict) -> Scheme:
         """Make a scheme from plain data."""
         return cls(copy.deepcopy(spec))
 
     @classmethod
-    def from_yaml(cls, source: str | Path) -> "Scheme":
+    def from_yaml(cls, source: str | Path) -> Scheme:
         """Read a scheme from a YAML file path or from YAML text.
 
         A relative path that does not exist is also looked up under a workspace's
@@ -340,9 +340,7 @@ class Scheme:
         node: Any = self.spec
         walked: list[str] = []
         for part in _split_address(address):
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and part < len(node):
                 node = node[part]
             else:
                 valid = (list(node) if isinstance(node, dict)
@@ -353,7 +351,7 @@ class Scheme:
             walked.append(str(part))
         return copy.deepcopy(node)
 
-    def replace(self, address: str, value) -> "Scheme":
+    def replace(self, address: str, value) -> Scheme:
         """A new scheme with the value at ``address`` replaced (validated as a whole).
 
         The parent of ``address`` must exist; the last key may be new (e.g. a weights entry for

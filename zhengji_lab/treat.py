@@ -65,7 +65,7 @@ def impute(X: pd.DataFrame, *, method: ImputeMethod = "none", groups: pd.Series 
         fill = last.reindex(index=X.index, columns=X.columns)
     filled = filled.mask(need, fill)
     done = need & filled.notna()
-    rows = [(u, c, filled.at[u, c], method) for u, c in zip(*np.nonzero(done.to_numpy()))]
+    rows = [(u, c, filled.iat[u, c], method) for u, c in zip(*np.nonzero(done.to_numpy()))]
     log = pd.DataFrame([(X.index[u], X.columns[c], v, m) for u, c, v, m in rows],
                        columns=["unit_id", "indicator", "value", "method"])
     return filled, log
