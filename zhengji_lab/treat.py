@@ -76,15 +76,18 @@ def winsorise(X: pd.DataFrame, *, skew: float = 2.0, kurtosis: float = 3.5,
     """Winsorise outliers column by column, COINr style.
 
     While a column's absolute skewness exceeds ``skew`` *and* its excess kurtosis exceeds
-    ``kurtosis``, the most extreme value on the side of the skew is replaced by the next value
-    inwards; at most ``max_points`` values per column. Skewness and kurtosis are the
-    bias-corrected sample statistics (``scipy.stats.skew(bias=False)``,
-    ``kurtosis(fisher=True, bias=False)``), as in Excel's SKEW and KURT.
+    ``kurtosis``, the most extreme value on the side of the skew — every unit tied at it — is
+    replaced by the nearest other value (COINr's ``winsorise()``, ``R/treat.R``:
+    ``x[imax] <- max(x[-imax])``); at most ``max_points`` values per column (a step that would
+    exceed the limit is not taken). Skewness and kurtosis are the bias-corrected sample
+    statistics (``scipy.stats.skew(bias=False)``, ``kurtosis(fisher=True, bias=False)``), as in
+    Excel's SKEW and KURT.
 
     Returns
     -------
     (DataFrame, DataFrame)
-        The treated table and one row per changed cell: ``unit_id, indicator, value, treated``.
+        The treated table and one row per changed cell: ``unit_id, indicator, value, treated,
+        step`` (the step of the column's winsorisation, 1 first; tied cells share a step).
     """
     if not (isinstance(max_points, (int, np.integer)) and max_points >= 0):
         raise ValueError(f"The 'max_points' parameter of winsorise() must be an integer >= 0. "
@@ -94,16 +97,23 @@ def winsorise(X: pd.DataFrame, *, skew: float = 2.0, kurtosis: float = 3.5,
     for col in X.columns:
         x = out[col].to_numpy(dtype=float).copy()
         ok = ~np.isnan(x)
-        for _ in range(int(max_points)):
+        done, step = 0, 0
+        while done < max_points:
             v = x[ok]
             if len(v) < 4 or np.ptp(v) == 0:
                 break
             sk = stats.skew(v, bias=False)
             if not (abs(sk) > skew and stats.kurtosis(v, fisher=True, bias=False) > kurtosis):
                 break
-            idx = np.flatnonzero(ok)[np.argsort(x[ok], kind="stable")]
-            worst, nxt = (idx[-1], idx[-2]) if sk > 0 else (idx[0], idx[1])
-            changes.append((X.index[worst], col, x[worst], x[nxt]))
-            x[worst] = x[nxt]
+            extreme = v.max() if sk > 0 else v.min()
+            worst = np.flatnonzero(ok & (x == extreme))
+            if done + len(worst) > max_points:
+                break
+            inner = v[v != extreme]
+            new = inner.max() if sk > 0 else inner.min()
+            step += 1
+            changes += [(X.index[w], col, x[w], new, step) for w in worst]
+            x[worst] = new
+            done += len(worst)
         out[col] = x
-    return out, pd.DataFrame(changes, columns=["unit_id", "indicator", "value", "treated"])
+    return out, pd.DataFrame(changes, columns=["unit_id", "indicator", "value", "treated", "step"])

@@ -1,0 +1,538 @@
+"""The vectorised Monte Carlo engine: ranks of many draws of a scheme at once.
+
+For every distinct combination of discrete choices that occurs in a design (normalisation,
+treatment, imputation, indicators left out, aggregation method, expert …) the data stage is
+computed once with ``build``'s own functions (:func:`~zhengji_lab.build.prepare`,
+:func:`~zhengji_lab.build.normalise_table`, :func:`~zhengji_lab.build._weights_for`,
+:func:`~zhengji_lab.build._aggregate_node`), memoised by the scheme sections each step reads.
+Continuous choices (weights) are then arrays of shape ``(draws, children)`` per node, and a chunk
+of draws is aggregated with numpy under ``build``'s semantics: weight 0 for children that do not
+apply to a unit's kind, the ``min_coverage`` rule with reweighting over the children a unit has,
+arithmetic / geometric / harmonic / Copeland means; then capped deductions, ranks within peer
+groups (1 = best, ties ``min``) and grades by quota. A node whose children and weights do not
+vary within the combination keeps ``build``'s own score.
+
+:func:`naive_ranks` is the reference: one :func:`~zhengji_lab.build.build` per draw.
+
+References
+----------
+OECD/JRC (2008). *Handbook on Constructing Composite Indicators*, section 7 (uncertainty and
+sensitivity analysis). doi:10.1787/9789264043466-en
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from zhengji_lab.aggregate import _copeland
+from zhengji_lab.build import (
+    DATA_DRIVEN,
+    Prepared,
+    _aggregate_node,
+    _weights_for,
+    build,
+    normalise_table,
+    prepare,
+    resolve_weights,
+)
+from zhengji_lab.errors import BuildError
+from zhengji_lab.rules import apply_deductions
+from zhengji_lab.sensitivity.design import Design
+
+
+def _key(scheme, *sections) -> str:
+    return json.dumps([scheme.spec[s] for s in sections], sort_keys=True, default=str)
+
+
+@dataclass(eq=False)
+class _Node:
+    """One parent node of one combination."""
+
+    name: str
+    pos: int                 # column of its score
+    kids: np.ndarray         # columns of its children
+    has: np.ndarray          # (units, children) bool: does the child apply to the unit
+    weights: np.ndarray      # nominal: (children,) or (units, children) when fitted per group
+    perturb: tuple | None    # (input index, first column in the design row) or None
+    score: np.ndarray | None  # build's score when nothing below varies within the combination
+
+
+@dataclass(eq=False)
+class Stage:
+    """What stays fixed for one combination of discrete choices (one year)."""
+
+    description: str         # the choices, for error messages
+    method: str
+    min_coverage: float
+    leaves: np.ndarray       # (units, indicators) normalised scores, NaN where absent
+    nodes: list
+    applied: np.ndarray      # (units,) deduction points taken off the root
+
+
+@dataclass(eq=False)
+class Engine:
+    """Precomputed stages of one workspace, design and year; evaluates chunks of design rows.
+
+    Holds arrays only once :meth:`prepare_all` has run, so it can be scattered to a cluster.
+    """
+
+    design: Design
+    year: int
+    units: pd.Index
+    groups: pd.Series
+    root: str
+    grade_names: list
+    ws: object = field(repr=False)
+    stages: dict = field(default_factory=dict, repr=False)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def create(cls, ws, design: Design, year: int) -> Engine:
+        """An engine for ``design`` in ``year``; the nominal scheme fixes units and groups."""
+        names = [g["name"] for g in design.scheme.spec["grades"]]
+        engine = cls(design, year, pd.Index([]), pd.Series(dtype=str), "", names, ws)
+        prep = _quiet(engine._prepared, design.scheme)
+        engine.units, engine.groups, engine.root = prep.X.index, prep.groups, prep.root
+        return engine
+
+    # -- group structure ------------------------------------------------------------------------
+    @functools.cached_property
+    def group_members(self) -> list[np.ndarray]:
+        """Column positions of the units of each peer group."""
+        codes, _ = pd.factorize(self.groups.to_numpy())
+        return [np.flatnonzero(codes == g) for g in range(codes.max() + 1)]
+
+    @property
+    def max_group(self) -> int:
+        return int(self.groups.value_counts().max())
+
+    # -- stages ---------------------------------------------------------------------------------
+    def stage(self, combo: tuple) -> Stage:
+        combo = tuple(int(c) for c in combo)
+        if combo not in self.stages:
+            if self.ws is None:
+                raise RuntimeError("Engine.stage(): a combination was not precomputed.")
+            try:
+                self.stages[combo] = _quiet(self._make_stage, combo)
+            except (ValueError, ArithmeticError) as exc:
+                raise BuildError(f"The scheme with {self.design.describe(combo)} cannot be built "
+                                 f"for {self.year}: {exc}") from exc
+        return self.stages[combo]
+
+    def prepare_all(self, combos) -> None:
+        """Compute the stages of ``combos`` and drop the workspace (the engine becomes data)."""
+        for combo in combos:
+            self.stage(combo)
+        self.ws, self._cache = None, {}
+
+    def nominal(self) -> tuple[np.ndarray, np.ndarray]:
+        """Ranks and grade indices ``(units,)`` under the nominal scheme (nothing varied)."""
+        st = _quiet(self._make_stage, None)
+        ranks = self.ranks((st.nodes[-1].score - st.applied)[None, :])
+        return ranks[0], self.grades(ranks)[0]
+
+    def _prepared(self, s) -> Prepared:
+        """The prepared table of scheme ``s``, memoised by the sections ``prepare`` reads."""
+        pkey = _key(s, "treat", "impute", "peer_groups", "exclude")
+        if pkey not in self._cache:
+            self._cache[pkey] = self._prepare(s)
+        return self._cache[pkey]
+
+    def _prepare(self, s) -> Prepared:
+        """:func:`~zhengji_lab.build.prepare`, with winsorisation limits taken as prefixes.
+
+        Winsorisation proceeds in steps (the extreme value, ties together, takes the nearest
+        other value) while the column stays skewed, and takes no step that would exceed
+        ``max_points`` values. So the table with limit ``k`` is the untreated table with the
+        steps of a run with a larger limit applied while their running count of values stays
+        within ``k``. When the design varies ``treat.max_points`` the largest limit is run once
+        and the smaller ones are derived from its log (``treat.winsorise``'s ``step`` column);
+        the naive loop, which calls ``build`` per draw, checks that both agree.
+        """
+        treat, top = s.spec["treat"], self._max_points
+        k = treat.get("max_points")
+        if treat["method"] != "winsorise" or top is None or isinstance(k, bool) \
+                or not isinstance(k, int) or not 0 <= k < top:
+            prep, log = prepare(self.ws, s, self.year)
+            if treat["method"] == "winsorise":  # keep the steps for smaller limits
+                self._cache["winsorised", _key(s, "treat", "impute", "peer_groups", "exclude")] \
+                    = next(r.resolved for r in log if r.step == "treat")
+            return prep
+        full = s.replace("treat.max_points", top)
+        self._prepared(full)
+        log = self._cache["winsorised", _key(full, "treat", "impute", "peer_groups", "exclude")]
+        untreated = self._prepared(s.replace("treat", {"method": "none"}))
+        steps = log[["indicator", "step"]]
+        count = log.groupby(["indicator", "step"], sort=False).size().groupby(level=0).cumsum()
+        first_k = log[pd.MultiIndex.from_frame(steps).isin(count.index[count <= k])]
+        X = untreated.X.to_numpy(dtype=float, copy=True)
+        rows = untreated.X.index.get_indexer(first_k["unit_id"])
+        cols = untreated.X.columns.get_indexer(first_k["indicator"])
+        for r, c, value in zip(rows, cols, first_k["treated"].to_numpy(dtype=float)):
+            X[r, c] = value  # in order: a later change of the same cell wins, as in winsorise
+        return dataclasses.replace(untreated, X=pd.DataFrame(
+            X, index=untreated.X.index, columns=untreated.X.columns))
+
+    @property
+    def _max_points(self) -> int | None:
+        """The largest winsorisation limit among the design's alternatives (if it varies)."""
+        limits = []
+        for inp in self.design.inputs:
+            for option in inp.options:
+                for address, value in option:
+                    if address == "treat.max_points":
+                        limits.append(value)
+                    elif address == "treat" and isinstance(value, dict):
+                        limits.append(value.get("max_points"))
+        limits = [v for v in limits if isinstance(v, int) and not isinstance(v, bool)]
+        return max(limits) if len(limits) > 1 else None
+
+    def _make_stage(self, combo: tuple | None) -> Stage:
+        """The stage of a combination of discrete choices (``None``: the nominal scheme)."""
+        ws, design, year = self.ws, self.design, self.year
+        s = design.scheme if combo is None else design.scheme_for(combo)
+        pkey = _key(s, "treat", "impute", "peer_groups", "exclude")
+        prep = self._prepared(s)
+        if not (prep.X.index.equals(self.units) and prep.groups.equals(self.groups)):
+            raise BuildError(f"The units assessed in {year} or their peer groups change with the"
+                             f" choices ({design.describe(combo)}); rank bands need one set of "
+                             "units and groups.")
+        nkey = pkey + _key(s, "normalise", "reference_year")
+        if nkey not in self._cache:
+            self._cache[nkey] = normalise_table(ws, s, prep)[0]
+        norm = self._cache[nkey]
+
+        agg = s.spec["aggregate"]
+        method, cov = agg["method"], agg["min_coverage"]
+        perturbed = {}
+        for k, inp in enumerate(design.inputs if combo is not None else ()):
+            if inp.kind in ("noise", "dirichlet"):
+                start = design.slices[k].start
+                for node, size in zip(inp.nodes, inp.sizes):
+                    perturbed[node] = (k, start)
+                    start += size
+        columns = list(norm.columns) + list(prep.order)
+        pos = {c: j for j, c in enumerate(columns)}
+        if ("has", pkey) not in self._cache:  # which children apply to each unit: data only
+            has = prep.applicable.copy()
+            for node in prep.order:  # as build's _aggregate_node: any child applies
+                has[node] = has[prep.children[node]].any(axis=1)
+            self._cache["has", pkey] = has, {node: has[prep.children[node]].to_numpy(dtype=bool)
+                                             for node in prep.order}
+        has, has_kids = self._cache["has", pkey]
+        scores = None  # build's frame of node scores, made when a node keeps build's score
+        varies: set[str] = set()
+        nodes = []
+        for node in prep.order:
+            kids = prep.children[node]
+            spec = s.weight_spec(node)
+            below = [c for c in kids if c in varies]
+            if spec["method"] in DATA_DRIVEN:
+                if below or node in perturbed:
+                    raise BuildError(f"Node {node!r} is weighted by {spec['method']!r}, fitted on "
+                                     f"the scores of its children, but "
+                                     f"{'its own weights' if node in perturbed else below} vary "
+                                     f"within a draw; vary its method with alternatives instead.")
+                scores = norm.copy() if scores is None else scores
+                w = _weights_for(ws, s, prep, scores, has, node, kids, [])[0]
+            else:  # weights that do not depend on the data: resolved once per specification
+                wkey = ("weights", node, json.dumps(spec, sort_keys=True, default=str))
+                if wkey not in self._cache:
+                    self._cache[wkey] = _weights_for(ws, s, prep, norm, has, node, kids, [])[0]
+                w = self._cache[wkey]
+            dynamic = bool(below) or node in perturbed
+            if dynamic:  # aggregated per draw
+                varies.add(node)
+            else:
+                scores = norm.copy() if scores is None else scores
+                scores[node] = _aggregate_node(scores, has, kids, w, method=method,
+                                               min_coverage=cov)[0]
+            W = (w.reindex(index=self.units, columns=kids).to_numpy(dtype=float)
+                 if isinstance(w, pd.DataFrame) else w.reindex(kids).to_numpy(dtype=float))
+            nodes.append(_Node(node, pos[node], np.array([pos[c] for c in kids]),
+                               has_kids[node], W, perturbed.get(node),
+                               None if dynamic else scores[node].to_numpy(dtype=float)))
+        cap = s.spec["deductions"].get("cap")
+        if ("deductions", cap) not in self._cache:
+            events = ws.deductions[ws.deductions["year"] == year]
+            zero = pd.Series(0.0, index=self.units)
+            self._cache["deductions", cap] = -apply_deductions(zero, events, cap=cap)[0]
+        applied = self._cache["deductions", cap]
+        return Stage(design.describe(combo), method, cov, norm.to_numpy(dtype=float), nodes,
+                     applied.to_numpy(dtype=float))
+
+    # -- evaluation -----------------------------------------------------------------------------
+    def scores(self, rows: np.ndarray) -> np.ndarray:
+        """Composite after deductions, ``(draws, units)``, for design rows in ``[0, 1)``."""
+        rows = np.atleast_2d(np.asarray(rows, dtype=float))
+        out = np.empty((len(rows), len(self.units)))
+        choices = self.design.choices(rows)
+        if choices.shape[1] == 0:
+            out[:] = self._evaluate(self.stage(()), rows)
+            return out
+        combos, inverse = np.unique(choices, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        for c, combo in enumerate(combos):
+            take = inverse == c
+            st = self.stage(tuple(combo))
+            try:
+                out[take] = self._evaluate(st, rows[take])
+            except ValueError as exc:
+                raise BuildError(f"With {st.description} ({self.year}): {exc}") from exc
+        return out
+
+    def _evaluate(self, st: Stage, rows: np.ndarray) -> np.ndarray:
+        D = len(rows)
+        vals: dict[int, np.ndarray] = {}
+        L = st.leaves.shape[1]
+        for node in st.nodes:
+            if node.score is not None:
+                vals[node.pos] = node.score
+                continue
+            if node.perturb is not None:
+                k, start = node.perturb
+                u = rows[:, start:start + len(node.kids)]
+                v = self.design.inputs[k].perturb(node.weights, u)
+                w = v / v.sum(axis=1, keepdims=True)      # weighting.fixed(): rescaled to sum 1
+            else:
+                w = node.weights
+            per_draw = node.perturb is not None
+            kids = [st.leaves[:, j] if j < L else vals[j] for j in node.kids]
+            if per_draw and all(k.ndim == 1 for k in kids) and st.method != "copeland":
+                vals[node.pos] = _aggregate_static_children(np.column_stack(kids), node.has, w,
+                                                            st.method, st.min_coverage, node.name)
+            else:
+                # children first: (k, draws, units), so that sums over k add whole planes
+                C = np.stack([np.broadcast_to(k, (D, len(self.units))) for k in kids])
+                W = w.T[:, :, None] if per_draw else w.T[:, None] if w.ndim == 2 else w
+                vals[node.pos] = _aggregate_3d(C, node.has.T[:, None, :], W.reshape(
+                    W.shape + (1,) * (3 - W.ndim)), st.method, st.min_coverage, node.name)
+        root = vals[st.nodes[-1].pos]
+        return np.broadcast_to(root - st.applied, (D, len(self.units)))
+
+    def ranks(self, scores: np.ndarray) -> np.ndarray:
+        """Ranks within peer groups, ``(draws, units)`` int32; 0 where a unit has no score."""
+        return rank_within(scores, self.group_members)
+
+    def grades(self, ranks: np.ndarray) -> np.ndarray:
+        """Grade index per draw and unit (0 = best); ``len(grades)`` where there is no rank."""
+        shares = [g["share"] for g in self.design.scheme.spec["grades"]]
+        return grades_by_quota(ranks, self.group_members, np.cumsum(shares))
+
+
+def _quiet(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
+def _geometric_error(name: str, method: str) -> ValueError:
+    return ValueError(f"A {method} mean at node {name!r} needs positive values, but a child "
+                      "with positive weight has a score <= 0. Normalise onto a positive scale "
+                      "such as [1, 100] (or z-scores with mean 10, sd 2), or use the arithmetic "
+                      "mean.")
+
+
+def _aggregate_static_children(C: np.ndarray, has: np.ndarray, w: np.ndarray, method: str,
+                               min_coverage: float, name: str) -> np.ndarray:
+    """``aggregate()`` for children fixed in the combination and weights per draw, by matmul.
+
+    ``C`` (units, k), ``has`` (units, k), ``w`` (draws, k); OECD/JRC Handbook eq. 6.1 (weighted
+    arithmetic) and 6.3 (geometric), weights rescaled over the children a unit has.
+    """
+    present = ~np.isnan(C) & has
+    total = w @ has.T.astype(float)
+    have = w @ present.T.astype(float)
+    if method == "arithmetic":
+        s = (w @ np.where(present, C, 0.0).T) / have
+    else:
+        bad = present & ~(C > 0)
+        if bad.any() and ((w > 0).astype(float) @ bad.T.astype(float) > 0).any():
+            raise _geometric_error(name, method)
+        good = present & (C > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if method == "geometric":
+                s = np.exp((w @ np.where(good, np.log(np.where(good, C, 1.0)), 0.0).T) / have)
+            else:
+                s = have / (w @ np.where(good, 1.0 / np.where(good, C, 1.0), 0.0).T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        coverage = np.where(total > 0, have / total, 0.0)
+    ok = (coverage >= min_coverage - 1e-12) & (have > 0)
+    return np.where(ok, s, np.nan)
+
+
+def _aggregate_3d(C: np.ndarray, has: np.ndarray, W: np.ndarray, method: str,
+                  min_coverage: float, name: str) -> np.ndarray:
+    """``aggregate()`` step by step on ``(children, draws, units)`` arrays.
+
+    ``has`` and ``W`` broadcast to the shape of ``C``; the result is ``(draws, units)``.
+    """
+    W = np.broadcast_to(W, C.shape)
+    Wm = np.where(has, W, 0.0)
+    present = ~np.isnan(C)
+    total = Wm.sum(axis=0)
+    Wp = np.where(present, Wm, 0.0)
+    have = Wp.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coverage = np.where(total > 0, have / total, 0.0)
+        Wn = Wp / have
+    ok = (coverage >= min_coverage - 1e-12) & (have > 0)
+    if method == "arithmetic":
+        s = (Wn * np.where(present, C, 0.0)).sum(axis=0)
+    elif method == "copeland":  # Handbook eq. 6.2, per draw
+        s = np.stack([_copeland(C[:, d].T, Wn[:, d].T) for d in range(C.shape[1])])
+    else:
+        used = present & (Wn > 0)
+        if (used & ~(C > 0)).any():
+            raise _geometric_error(name, method)
+        with np.errstate(divide="ignore"):
+            if method == "geometric":
+                s = np.exp((Wn * np.log(np.where(used, C, 1.0))).sum(axis=0))
+            else:
+                s = 1.0 / (Wn / np.where(used, C, 1.0)).sum(axis=0)
+    return np.where(ok, s, np.nan)
+
+
+def rank_within(scores: np.ndarray, members: list[np.ndarray]) -> np.ndarray:
+    """Ranks 1 = best with ties ``min`` within each group of columns; 0 for NaN scores.
+
+    Equals ``pandas.Series.rank(ascending=False, method="min")`` per row and group.
+
+    >>> rank_within(np.array([[3.0, 5.0, 5.0, np.nan]]), [np.arange(4)]).tolist()
+    [[3, 1, 1, 0]]
+    """
+    D = scores.shape[0]
+    out = np.zeros(scores.shape, dtype=np.int32)
+    for m in members:
+        sub = -scores[:, m]
+        order = np.argsort(sub, axis=1, kind="stable")          # NaN last
+        sv = np.take_along_axis(sub, order, axis=1)
+        new = np.ones(sv.shape, dtype=bool)
+        new[:, 1:] = sv[:, 1:] != sv[:, :-1]
+        first = np.maximum.accumulate(np.where(new, np.arange(len(m)), 0), axis=1)
+        r = np.empty((D, len(m)), dtype=np.int32)
+        np.put_along_axis(r, order, (first + 1).astype(np.int32), axis=1)
+        r[np.isnan(sub)] = 0
+        out[:, m] = r
+    return out
+
+
+def grades_by_quota(ranks: np.ndarray, members: list[np.ndarray], cum: np.ndarray) -> np.ndarray:
+    """:func:`~zhengji_lab.rules.assign_grades` for every draw: grade ``k`` takes ranks up to
+    ``round(n × cumulative share_k)`` (half up) among the ``n`` ranked units of the group.
+
+    >>> grades_by_quota(np.array([[1, 2, 3, 4]]), [np.arange(4)], np.cumsum([0.5, 0.5])).tolist()
+    [[0, 0, 1, 1]]
+    """
+    G = len(cum)
+    out = np.full(ranks.shape, G, dtype=np.int8)
+    if G == 0:
+        return out
+    for m in members:
+        r = ranks[:, m]
+        n = (r > 0).sum(axis=1)
+        # rules.grade_counts: floor(c·n + 0.5 + 1e-9), the last one = n
+        counts = np.floor(cum[None, :-1] * n[:, None] + 0.5 + 1e-9).astype(np.int64)
+        g = (r[:, :, None] > counts[:, None, :]).sum(axis=2)
+        out[:, m] = np.where(r > 0, g, G)
+    return out
+
+
+def trigger_hits(now: np.ndarray, past: dict, rules: dict, sizes: dict) -> dict:
+    """Per draw and unit, whether each rank-based talk trigger fires (rules.talk_triggers).
+
+    Parameters
+    ----------
+    now : (draws, units) ranks of the assessed year (0 = no rank)
+    past : ``{years back: (draws, units) ranks aligned to the same units}`` (0 = absent)
+    rules : the scheme's ``triggers`` section
+    sizes : ``{years back: (units,) peer-group size}`` (0 back = the assessed year)
+    """
+    out = {}
+    if "marked_regression" in rules and 1 in past:
+        drop = rules["marked_regression"]["rank_drop"]
+        prev = past[1]
+        out["marked_regression"] = (now > 0) & (prev > 0) & (now - prev >= drop)
+    if "consecutive_lagging" in rules:
+        share, years = (rules["consecutive_lagging"][k] for k in ("bottom_share", "years"))
+        fire = np.ones(now.shape, dtype=bool)
+        for back in range(years):
+            r = now if back == 0 else past.get(back)
+            if r is None:
+                fire[:] = False
+                break
+            n = sizes[back]
+            k = np.maximum(1, np.floor(share * n + 0.5)).astype(np.int64)
+            fire &= (r > 0) & (r > n - k)
+        out["consecutive_lagging"] = fire
+    return out
+
+
+def naive_ranks(ws, design: Design, year: int, rows: np.ndarray) -> pd.DataFrame:
+    """Reference path: for every design row, the scheme with its choices and one ``build``.
+
+    Discrete choices are applied with :meth:`Scheme.replace`; perturbed weights become
+    ``{method: fixed, values: ...}`` of the node (its nominal weights for the draw's choices ×
+    the perturbation), then ``build(ws, scheme, year, validate=False, history=False)``.
+
+    Returns
+    -------
+    DataFrame
+        ``draw, unit_id, score, rank, grade`` of the composite (rank and grade missing where a
+        unit has no score).
+    """
+    rows = np.atleast_2d(np.asarray(rows, dtype=float))
+    choices = design.choices(rows)
+    out = []
+    for d, row in enumerate(rows):
+        s = design.scheme_for(choices[d])
+        for k, inp in enumerate(design.inputs):
+            if inp.kind not in ("noise", "dirichlet"):
+                continue
+            start = design.slices[k].start
+            for node, size in zip(inp.nodes, inp.sizes):
+                kids = design.children[node]
+                spec = s.weight_spec(node)
+                if spec["method"] in DATA_DRIVEN:
+                    raise BuildError(f"Node {node!r} is weighted by {spec['method']!r}; its "
+                                     "weights cannot be perturbed.")
+                nominal = resolve_weights(ws, spec, node, kids)[0].to_numpy(dtype=float)
+                v = inp.perturb(nominal, row[None, start:start + size])[0]
+                s = s.replace(f"weights.{node}", {"method": "fixed",
+                                                  "values": dict(zip(kids, v.tolist()))})
+                start += size
+        a = _quiet(build, ws, s, year, validate=False, history=False)
+        root = a.scores[a.scores["node"] == a.root]
+        out.append(root[["unit_id", "score", "rank", "grade"]].assign(draw=d))
+    return pd.concat(out, ignore_index=True)[["draw", "unit_id", "score", "rank", "grade"]]
+
+
+def quantile_of_counts(hist: np.ndarray, values: np.ndarray, q: float) -> np.ndarray:
+    """``np.quantile(x, q)`` (linear interpolation) of samples given as counts per value.
+
+    ``hist`` is ``(rows, len(values))`` counts, ``values`` ascending; rows without samples give
+    NaN. Exact: the order statistics at ``floor(h)`` and ``ceil(h)``, ``h = (n − 1) q``.
+
+    >>> quantile_of_counts(np.array([[2, 0, 1]]), np.array([1, 2, 3]), 0.5).tolist()
+    [1.0]
+    """
+    n = hist.sum(axis=1)
+    cum = np.cumsum(hist, axis=1)
+    h = (n - 1) * q
+    lo, hi = np.floor(h).astype(np.int64), np.ceil(h).astype(np.int64)
+
+    def order_stat(k):
+        idx = (cum <= k[:, None]).sum(axis=1)
+        return values[np.minimum(idx, len(values) - 1)].astype(float)
+
+    x_lo, x_hi = order_stat(lo), order_stat(hi)
+    res = x_lo + (h - lo) * (x_hi - x_lo)
+    return np.where(n > 0, res, np.nan)
+
+
