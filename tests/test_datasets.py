@@ -320,7 +320,9 @@ def test_schemes_parse_and_baseline_has_the_design_shape(city):
                                              "judgements": "judgements/livelihood"}
     assert base["peer_groups"] == "peer_group" and base["deductions"] == {"cap": 10}
     assert [g["share"] for g in base["grades"]] == [0.3, 0.5, 0.2]
-    assert base["uncertainty"][0]["alternatives"][1] == {"method": "zscore", "scale": [10, 2]}
+    zscore = base["uncertainty"][0]["alternatives"][1]
+    assert (zscore["method"], zscore["scale"]) == ("zscore", [10, 2])
+    assert set(zscore["overrides"]) == set(base["normalise"]["overrides"])
     ahp = yaml.safe_load(ws.schemes["expert_ahp"])
     assert ahp["weights"]["index"] == {"method": "ahp", "judgements": "judgements/index"}
     assert yaml.safe_load(ws.schemes["entropy"])["weights"]["*"] == {"method": "entropy"}

@@ -111,3 +111,13 @@ def test_yaml_round_trip_property(norm, agg, cov, ref, shares, name):
                              "grades": grades})
     back = zl.Scheme.from_yaml(s.to_yaml())
     assert back == s and back.fingerprint() == s.fingerprint()
+
+
+def test_override_does_not_inherit_a_zscore_scale():
+    """A z-score scale is [mean, sd]; a target override under it must say its own [lo, hi]."""
+    spec = {"name": "x", "normalise": {"method": "zscore", "scale": [10, 2],
+                                       "overrides": {"ind_a": {"method": "target", "cap": 1.2}}}}
+    with pytest.raises(SchemeError, match="overrides.ind_a uses method 'target' under a 'zscore'"):
+        zl.Scheme.from_dict(spec)
+    spec["normalise"]["overrides"]["ind_a"]["scale"] = [6, 14]
+    assert zl.Scheme.from_dict(spec).normalise_spec("ind_a")["scale"] == [6, 14]

@@ -26,6 +26,7 @@ from zhengji_lab.sensitivity import (SensitivityIndices, UncertaintyResult, sens
                                      uncertainty)
 from zhengji_lab import report
 from zhengji_lab.report import render_report
+from zhengji_lab.review import PanelSummary, SchemeComparison, compare_schemes, panel_summary
 from zhengji_lab.workspace import Workspace, load_workspace, validate_workspace, write_workspace
 from zhengji_lab.errors import WorkspaceError
 from zhengji_lab import cli  # the `zhengji` command; its subcommands import their modules lazily

@@ -313,14 +313,23 @@ def resolve_weights(ws: Workspace, spec: dict, node: str, kids: list[str],
     Parameters
     ----------
     spec : dict
-        ``{method: ..., <parameters>}`` from the scheme's ``weights`` section.
+        ``{method: ..., <parameters>}`` from the scheme's ``weights`` section; the other keys
+        are passed to the weighting function. ``ahp``, ``ahp_group`` and ``budget`` read
+        ``judgements: judgements/<group>`` (``experts: [...]`` picks some of them);
+        ``combine`` takes ``of: [{method: ...}, ...]`` (two or more weightings of this node,
+        not ``bod``), ``how: linear | game`` (``combine()``'s ``method``), ``alpha`` and
+        ``negative``.
     data : DataFrame, optional
         Units × children scores (normalised, higher is better) for data-driven methods.
 
     Returns
     -------
     (Series, dict)
-        Weights indexed by child code (summing to 1) and diagnostics for the log.
+        Weights indexed by child code (summing to 1) and diagnostics for the log: always
+        ``method`` and the resolved ``weights``; AHP ``cr`` (each expert's and the AIJ
+        group's for a panel; ``lambda_max`` and ``ci`` too for one expert), PCA
+        ``loadings``, ``eigenvalues``, ``explained_variance``, ``factor_weights`` and
+        ``n_factors``, combine the ``parts``' own diagnostics.
     """
     from zhengji_lab import weighting
 
@@ -371,15 +380,16 @@ def resolve_weights(ws: Workspace, spec: dict, node: str, kids: list[str],
         info["experts"] = list(judged)
     elif method == "combine":
         _check_combine(spec, node)
-        parts, info["parts"] = [], []
-        for sub in spec["of"]:
+        parts, info["parts"] = {}, []
+        for i, sub in enumerate(spec["of"]):
             if _fitted(sub):
                 part, sub_info = resolve_weights(ws, sub, node, kids, data)
             else:  # given over all the node's children; fitted ones may use a subset of them
                 full = ws.children(node) if data is not None else kids
                 part, sub_info = resolve_weights(ws, sub, node, full)
                 part = part.reindex(kids) / part.reindex(kids).sum()
-            parts.append(part)
+                sub_info["weights"] = {k: float(v) for k, v in part.items()}
+            parts[f"of[{i}] {sub['method']}"] = part  # names in combine()'s messages
             info["parts"].append(sub_info)
         how = params.pop("how", "linear")
         w = weighting.combine(parts, method=how, **params)

@@ -142,6 +142,49 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _weights_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workspace", required=True,
+                        help="workspace folder or .xlsx workbook (考核数据文件夹或工作簿)")
+    parser.add_argument("--year", type=int, required=True, help="reporting year (考核年度)")
+    parser.add_argument("--schemes", metavar="A,B,C",
+                        help="scheme names under WORKSPACE/schemes/ to compare, separated by "
+                             "commas (default: all; 候选方案)")
+    parser.add_argument("--reference", metavar="NAME",
+                        help="the scheme the others are compared with (default: the first; "
+                             "参照方案)")
+    parser.add_argument("--out", metavar="FILE.xlsx",
+                        help="workbook to write (default out/weights-<year>.xlsx)")
+    parser.add_argument("--overwrite", action="store_true", help="replace FILE.xlsx if it exists")
+
+
+def _weights(args: argparse.Namespace) -> int:
+    import warnings
+    from pathlib import Path
+
+    from zhengji_lab.errors import InconsistentJudgementWarning
+    from zhengji_lab.review import compare_schemes
+    from zhengji_lab.workspace import load_workspace
+
+    out = Path(args.out) if args.out else Path("out") / f"weights-{args.year}.xlsx"
+    if out.exists() and not args.overwrite:  # before the work, not after it
+        print(f"zhengji weights: {out} already exists; use --overwrite to replace it or --out "
+              f"to choose another file.", file=sys.stderr)
+        return 1
+    names = [n.strip() for n in args.schemes.split(",") if n.strip()] if args.schemes else None
+    try:
+        ws = load_workspace(args.workspace)
+        with warnings.catch_warnings():  # the panel's consistency table below lists them
+            warnings.simplefilter("ignore", InconsistentJudgementWarning)
+            cmp = compare_schemes(ws, names, args.year, reference=args.reference)
+        print(cmp.to_text())
+        path = cmp.to_excel(out, overwrite=args.overwrite)
+    except (FileNotFoundError, FileExistsError, TypeError, ValueError) as err:
+        print(f"zhengji weights: {err}", file=sys.stderr)
+        return 1
+    print(f"\nWrote {path} (权重方案比较已写入).")
+    return 0
+
+
 #: The subcommands, in the order ``zhengji --help`` lists them.
 COMMANDS: dict[str, Command] = {
     "validate": Command("check a workspace and list every problem (检查考核数据)",
@@ -150,6 +193,8 @@ COMMANDS: dict[str, Command] = {
                         _template_arguments, _template),
     "build": Command("build one year's assessment, print the ranking, write CSV and .xlsx "
                      "(计算考核结果)", _build_arguments, _build),
+    "weights": Command("compare candidate weighting schemes and review the expert panel, "
+                       "write .xlsx (权重方案评审)", _weights_arguments, _weights),
     "report": Command("render the yearly report to HTML (生成年度报告)",
                       _report_arguments, _report),
 }

@@ -760,10 +760,20 @@ triggers:
   marked_regression: {{rank_drop: 3}}
   problem_found: {{deduction_points: 1}}
 uncertainty:
-  - address: normalise
-    alternatives:
-      - {{method: minmax, scale: [1, 100]}}
-      - {{method: zscore, scale: [10, 2]}}
+  - address: normalise            # each alternative keeps the targets of the individualized
+    alternatives:                 # indicators; a geometric mean needs values > 0
+      - method: minmax
+        scale: [1, 100]
+        overrides:
+          ind_featured_industry: {{method: target, cap: 1.2}}
+          ind_eco_product_value: {{method: target, cap: 1.2}}
+          ind_park_output_per_mu: {{method: target, cap: 1.2}}
+      - method: zscore
+        scale: [10, 2]              # mean 10, sd 2 (COINr's example)
+        overrides:                  # mean ± 2 sd for the achievement of the targets
+          ind_featured_industry: {{method: target, cap: 1.2, scale: [6, 14]}}
+          ind_eco_product_value: {{method: target, cap: 1.2, scale: [6, 14]}}
+          ind_park_output_per_mu: {{method: target, cap: 1.2, scale: [6, 14]}}
   - {{address: aggregate.method, alternatives: [arithmetic, geometric]}}
   - {{address: weights, noise: 0.25}}
 """

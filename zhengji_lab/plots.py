@@ -183,6 +183,40 @@ def rank_heatmap(corr_df: pd.DataFrame, ax=None, labels: Mapping | None = None):
     return ax
 
 
+def shift_heatmap(shifts_df: pd.DataFrame, ax=None, labels: Mapping | None = None):
+    """Annotated heatmap of rank shifts: units (rows) × schemes (columns).
+
+    Parameters
+    ----------
+    shifts_df : DataFrame
+        Units × schemes of rank shifts against a reference, e.g. ``RankComparison.shifts``
+        (rank under the scheme minus the reference rank: positive = the unit falls, red;
+        negative = it rises, blue). Rows are drawn in the order given.
+    ax : matplotlib Axes, optional
+    labels : mapping, optional
+        Display names for units (rows) and schemes (columns).
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if not isinstance(shifts_df, pd.DataFrame):
+        raise TypeError(f"shift_heatmap() takes a units × schemes DataFrame of rank shifts. Got "
+                        f"{type(shifts_df).__name__} instead.")
+    data = shifts_df.astype(float)                   # nullable Int64 shifts: NA -> NaN
+    finite = np.abs(data.to_numpy())[np.isfinite(data.to_numpy())]
+    lim = max(1.0, float(finite.max())) if finite.size else 1.0
+    ax = _axes(ax, figsize=(2.8 + 1.1 * data.shape[1], 1.0 + 0.24 * len(data)))
+    shown = data.rename(index=lambda u: _label(labels, u), columns=lambda s: _label(labels, s))
+    sns.heatmap(shown, ax=ax, cmap="RdBu_r", center=0, vmin=-lim, vmax=lim, annot=True,
+                fmt=".0f", annot_kws={"fontsize": 7}, linewidths=0.3, linecolor="white",
+                cbar_kws={"label": "排名变动 Rank shift (+ 下降 falls)"})
+    ax.set_xlabel("方案 Scheme")
+    ax.set_ylabel("")
+    ax.tick_params(axis="y", labelsize=7)
+    return ax
+
+
 def weights_bar(weights_df: pd.DataFrame, ax=None, labels: Mapping | None = None):
     """Grouped bars of weights: one group per node, one bar per scheme.
 

@@ -141,6 +141,14 @@ def _validate(spec: dict) -> None:
     else:
         for code, ov in overrides.items():
             _validate_normalise(problems, f"normalise.overrides.{code}", ov)
+            # a z-score scale is [mean, sd], the others' [lo, hi]: never inherit across the two
+            if (isinstance(ov, dict) and "scale" not in ov and isinstance(norm, dict)
+                    and (ov.get("method") == "zscore") != (norm.get("method") == "zscore")):
+                problems.append(
+                    f"normalise.overrides.{code} uses method {ov.get('method')!r} under a "
+                    f"{norm.get('method')!r} normalisation, whose scale {norm.get('scale')!r} "
+                    "means something else there; give the override its own 'scale' "
+                    "([lo, hi], or [mean, sd] for zscore).")
 
     weights = spec["weights"]
     if not isinstance(weights, dict):
