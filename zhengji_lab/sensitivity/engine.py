@@ -32,9 +32,9 @@ import pandas as pd
 
 from zhengji_lab.aggregate import _copeland
 from zhengji_lab.build import (
-    DATA_DRIVEN,
     Prepared,
     _aggregate_node,
+    _fitted,
     _weights_for,
     build,
     normalise_table,
@@ -233,7 +233,12 @@ class Engine:
             kids = prep.children[node]
             spec = s.weight_spec(node)
             below = [c for c in kids if c in varies]
-            if spec["method"] in DATA_DRIVEN:
+            if spec["method"] == "bod":
+                raise BuildError(f"Node {node!r} is weighted by benefit of the doubt, which "
+                                 "solves one linear programme per unit; the uncertainty analysis "
+                                 "does not vary schemes with BoD nodes. Compare BoD with "
+                                 "zl.compare_schemes instead.")
+            if _fitted(spec):
                 if below or node in perturbed:
                     raise BuildError(f"Node {node!r} is weighted by {spec['method']!r}, fitted on "
                                      f"the scores of its children, but "
@@ -499,7 +504,7 @@ def naive_ranks(ws, design: Design, year: int, rows: np.ndarray) -> pd.DataFrame
             for node, size in zip(inp.nodes, inp.sizes):
                 kids = design.children[node]
                 spec = s.weight_spec(node)
-                if spec["method"] in DATA_DRIVEN:
+                if _fitted(spec):
                     raise BuildError(f"Node {node!r} is weighted by {spec['method']!r}; its "
                                      "weights cannot be perturbed.")
                 nominal = resolve_weights(ws, spec, node, kids)[0].to_numpy(dtype=float)
