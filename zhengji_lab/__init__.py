@@ -12,21 +12,32 @@ assessment (综合考核) of towns, parks, agencies, enterprises, institutions a
 """
 __version__ = "0.1.0"
 
-from zhengji_lab import panel, weighting
-from zhengji_lab import datasets
+from zhengji_lab import cli, datasets, panel, plots, report, weighting
 from zhengji_lab.aggregate import aggregate, rank
 from zhengji_lab.build import Assessment, StepRecord, build
-from zhengji_lab import plots
-from zhengji_lab.compare import (CronbachAlpha, RankComparison, compare_rankings, correlation_flags,
-                                 cronbach_alpha, effective_weights, importance)
-from zhengji_lab.errors import BuildError, ReportError, SchemeError
+from zhengji_lab.compare import (
+    CronbachAlpha,
+    RankComparison,
+    compare_rankings,
+    correlation_flags,
+    cronbach_alpha,
+    effective_weights,
+    importance,
+)
+from zhengji_lab.errors import BuildError, ReportError, SchemeError, WorkspaceError
 from zhengji_lab.normalise import normalise
-from zhengji_lab.scheme import Scheme
-from zhengji_lab.sensitivity import (SensitivityIndices, UncertaintyResult, sensitivity,
-                                     uncertainty)
-from zhengji_lab import report
 from zhengji_lab.report import render_report
 from zhengji_lab.review import PanelSummary, SchemeComparison, compare_schemes, panel_summary
+from zhengji_lab.scheme import Scheme
+from zhengji_lab.sensitivity import SensitivityIndices, UncertaintyResult, sensitivity, uncertainty
 from zhengji_lab.workspace import Workspace, load_workspace, validate_workspace, write_workspace
-from zhengji_lab.errors import WorkspaceError
-from zhengji_lab import cli  # the `zhengji` command; its subcommands import their modules lazily
+
+__all__ = [
+    "Assessment", "BuildError", "CronbachAlpha", "PanelSummary", "RankComparison", "ReportError",
+    "Scheme", "SchemeComparison", "SchemeError", "SensitivityIndices", "StepRecord",
+    "UncertaintyResult", "Workspace", "WorkspaceError", "aggregate", "build", "cli",
+    "compare_rankings", "compare_schemes", "correlation_flags", "cronbach_alpha", "datasets",
+    "effective_weights", "importance", "load_workspace", "normalise", "panel", "panel_summary",
+    "plots", "rank", "render_report", "report", "sensitivity", "uncertainty", "validate_workspace",
+    "weighting", "write_workspace",
+]

@@ -416,7 +416,17 @@ def write_results(a, ws, out_dir: str | Path, *, overwrite: bool = False) -> dic
     tables = result_tables(a, ws)
     for name, df in tables.items():
         df.to_csv(paths[name], index=False, encoding="utf-8-sig")
-    with pd.ExcelWriter(paths["workbook"], engine="openpyxl") as xw:
+    write_workbook(tables, paths["workbook"])
+    logger.info("Wrote %d result tables and %s to %s", len(tables), WORKBOOK, out)
+    return paths
+
+
+def write_workbook(tables: dict, path) -> None:
+    """Write ``{sheet: DataFrame}`` to one .xlsx, header row frozen, columns sized to fit.
+
+    Column widths count a CJK character as two, so Chinese headers and names are not cut.
+    """
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
         for name, df in tables.items():
             df.to_excel(xw, sheet_name=name, index=False)
             sheet = xw.sheets[name]
@@ -425,8 +435,6 @@ def write_results(a, ws, out_dir: str | Path, *, overwrite: bool = False) -> dic
                 longest = max([_width(col)] + [_width(v) for v in df[col].head(200)])
                 sheet.column_dimensions[sheet.cell(1, i).column_letter].width = \
                     min(60, longest + 2)
-    logger.info("Wrote %d result tables and %s to %s", len(tables), WORKBOOK, out)
-    return paths
 
 
 def _width(value) -> int:

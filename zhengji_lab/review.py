@@ -603,7 +603,7 @@ class SchemeComparison:
         -------
         Path
         """
-        from zhengji_lab.report import _width
+        from zhengji_lab.report import write_workbook
 
         path = Path(path)
         if path.suffix.lower() != ".xlsx":
@@ -613,15 +613,7 @@ class SchemeComparison:
             raise FileExistsError(f"{path} already exists; pass overwrite=True (zhengji weights "
                                   f"--overwrite) or choose another file (--out).")
         path.parent.mkdir(parents=True, exist_ok=True)
-        with pd.ExcelWriter(path, engine="openpyxl") as xw:
-            for name, df in self.tables().items():
-                df.to_excel(xw, sheet_name=name, index=False)
-                sheet = xw.sheets[name]
-                sheet.freeze_panes = "A2"
-                for i, col in enumerate(df.columns, start=1):
-                    longest = max([_width(col)] + [_width(v) for v in df[col].head(200)])
-                    sheet.column_dimensions[sheet.cell(1, i).column_letter].width = \
-                        min(50, longest + 2)
+        write_workbook(self.tables(), path)
         logger.info("Wrote the comparison of %d schemes to %s", len(self.schemes), path)
         return path
 
