@@ -197,3 +197,18 @@ def test_bod_node_scores_relative_to_best_of_peer_group(sample_ws, baseline):
     assert (a.index >= rel - 1e-6).all()
     rec = [r for r in a.log if r.step == "weight" and r.params.get("method") == "bod"]
     assert rec and isinstance(rec[0].resolved["weights"], pd.DataFrame)
+
+
+def test_missing_expert_file_is_named(sample_ws, baseline, tmp_path):
+    """A scheme that reads judgements from a folder without files, or an expert whose file is
+    absent, fails with the group, the expert and the files that do exist."""
+    folder = tmp_path / "city"
+    zl.write_workspace(sample_ws, folder)
+    for f in (folder / "judgements" / "livelihood").glob("*.csv"):
+        f.unlink()
+    ws = zl.load_workspace(folder)
+    with pytest.raises(BuildError, match="judgements 'judgements/livelihood'.*\\['index'\\]"):
+        zl.build(ws, baseline, 2025)
+    s = baseline.replace("weights.livelihood.experts", ["expert_1", "expert_9"])
+    with pytest.raises(BuildError, match="experts must name experts of.*'expert_7'.*expert_9"):
+        zl.build(sample_ws, s, 2025)
