@@ -120,7 +120,9 @@ class UncertaintyResult:
         return axes[:, 0]
 
     def _repr_html_(self) -> str:
-        return f"<p>{self.summary()}</p>" + self.frame.head(30).to_html(index=False)
+        shown = self.frame.drop(columns=["unit_id"], errors="ignore").head(60)
+        return (f"<p>{self.summary()}</p>"
+                + shown.to_html(index=False, float_format=lambda v: f"{v:.2f}"))
 
     def __repr__(self) -> str:
         return f"<UncertaintyResult: {self.summary()}>"
@@ -176,7 +178,8 @@ class SensitivityIndices:
         return out
 
     def _repr_html_(self) -> str:
-        return f"<p>{self.summary()}</p>" + self.frame.to_html(index=False)
+        return (f"<p>{self.summary()}</p>"
+                + self.frame.to_html(index=False, float_format=lambda v: f"{v:.3f}"))
 
     def __repr__(self) -> str:
         return f"<SensitivityIndices: {self.summary()}>"
