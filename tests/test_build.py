@@ -105,7 +105,11 @@ def test_rebuild_from_assessment_scheme_is_identical(city, sample_ws):
        st.sampled_from(["arithmetic", "geometric", "harmonic"]),
        st.sampled_from([2023, 2024, 2025]))
 def test_rebuild_property(sample_ws, baseline, norm, agg, year):
-    scheme = (baseline.replace("normalise.method", norm[0]).replace("normalise.scale", norm[1])
+    bounded = [6, 14] if norm[0] == "zscore" else norm[1]  # targets' [lo, hi] beside z-scores
+    overrides = {c: {**o, "scale": bounded}
+                 for c, o in baseline.normalise["overrides"].items()}
+    scheme = (baseline.replace("normalise", {"method": norm[0], "scale": norm[1],
+                                             "overrides": overrides})
               .replace("aggregate.method", agg).replace("triggers", {}))
     a = zl.build(sample_ws, scheme, year)
     b = zl.build(sample_ws, zl.Scheme.from_yaml(a.scheme.to_yaml()), year)
