@@ -94,7 +94,7 @@ def aggregate(X: pd.DataFrame, weights, *, method: Method = "arithmetic",
     if method == "arithmetic":
         s = (Wn * Af).sum(axis=1)
     elif method == "copeland":
-        s = _copeland(A, Wn)
+        s = copeland(A, Wn)
     else:
         used = present & (Wn > 0)
         bad = used & ~(A > 0)
@@ -112,7 +112,7 @@ def aggregate(X: pd.DataFrame, weights, *, method: Method = "arithmetic",
     return pd.Series(np.where(ok, s, np.nan), index=X.index, name="score")
 
 
-def _copeland(A: np.ndarray, W: np.ndarray) -> np.ndarray:
+def copeland(A: np.ndarray, W: np.ndarray) -> np.ndarray:
     """Copeland scores from the weighted outranking matrix (Handbook eq. 6.2).
 
     ``e_ab`` sums the weights (unit ``a``'s own, rescaled) of the indicators both units have on

@@ -170,7 +170,7 @@ class Assessment:
 
 
 # ---------------------------------------------------------------------------------------------
-def _tree(ws: Workspace):
+def node_order(ws: Workspace):
     """``(children, order, leaves, root)``: parents listed after their children, root last."""
     children, root = ws.tree(), ws.root
     order: list[str] = []
@@ -189,7 +189,7 @@ def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[St
     """Select the year's units and indicators, then impute and treat as the scheme says."""
     log: list[StepRecord] = []
     fw = ws.framework
-    children, order, leaves, root = _tree(ws)
+    children, order, leaves, root = node_order(ws)
     col = scheme.spec["peer_groups"]
     if col not in ws.units.columns:
         raise BuildError(f"The scheme's peer_groups names column {col!r}, which units.csv lacks."
@@ -382,7 +382,7 @@ def resolve_weights(ws: Workspace, spec: dict, node: str, kids: list[str],
         _check_combine(spec, node)
         parts, info["parts"] = {}, []
         for i, sub in enumerate(spec["of"]):
-            if _fitted(sub):
+            if is_fitted(sub):
                 part, sub_info = resolve_weights(ws, sub, node, kids, data)
             else:  # given over all the node's children; fitted ones may use a subset of them
                 full = ws.children(node) if data is not None else kids
@@ -428,13 +428,13 @@ def resolve_weights(ws: Workspace, spec: dict, node: str, kids: list[str],
 COMBINE_KEYS = ("how", "alpha", "negative")
 
 
-def _fitted(spec) -> bool:
+def is_fitted(spec) -> bool:
     """Is a weighting fitted on the children's scores (data-driven, or combining such a part)?"""
     if not isinstance(spec, dict):
         return False
     return spec.get("method") in DATA_DRIVEN or (
         spec.get("method") == "combine" and isinstance(spec.get("of"), list)
-        and any(_fitted(sub) for sub in spec["of"]))
+        and any(is_fitted(sub) for sub in spec["of"]))
 
 
 def _check_combine(spec: dict, node: str) -> None:
@@ -459,7 +459,7 @@ def _check_combine(spec: dict, node: str) -> None:
                          f"'method' and 'of' are {list(COMBINE_KEYS)} (how: linear or game).")
 
 
-def _aggregate_node(scores: pd.DataFrame, has: pd.DataFrame, kids: list[str], w, *,
+def aggregate_node(scores: pd.DataFrame, has: pd.DataFrame, kids: list[str], w, *,
                     method: str, min_coverage: float):
     W = (w.reindex(index=scores.index, columns=kids) if isinstance(w, pd.DataFrame)
          else pd.DataFrame(np.broadcast_to(w.reindex(kids).to_numpy(), (len(scores), len(kids))),
@@ -479,12 +479,12 @@ def aggregate_tree(norm: pd.DataFrame, prep: Prepared, weights: dict, *, method:
     """
     scores, has = norm.copy(), prep.applicable.copy()
     for node in prep.order:
-        scores[node], has[node] = _aggregate_node(scores, has, prep.children[node], weights[node],
+        scores[node], has[node] = aggregate_node(scores, has, prep.children[node], weights[node],
                                                   method=method, min_coverage=min_coverage)
     return scores
 
 
-def _scheme_of(ws: Workspace, scheme) -> Scheme:
+def as_scheme(ws: Workspace, scheme) -> Scheme:
     if isinstance(scheme, Scheme):
         return scheme
     if isinstance(scheme, dict):
@@ -532,9 +532,9 @@ def _bod_node(prep, scores, has, node, kids, spec, log_rows):
     return out, W, rows
 
 
-def _weights_for(ws, scheme, prep, norm_scores, has, node, kids, log_rows):
+def weights_for(ws, scheme, prep, norm_scores, has, node, kids, log_rows):
     spec = scheme.weight_spec(node)
-    if not _fitted(spec):
+    if not is_fitted(spec):
         w, info = resolve_weights(ws, spec, node, kids)
         log_rows.append(StepRecord("weight", {"node": node, **spec}, info))
         return w, [(node, k, float(w[k]), spec["method"], "*") for k in kids]
@@ -579,7 +579,7 @@ def build(ws: Workspace, scheme, year: int, *, validate: bool = True,
     -------
     Assessment
     """
-    scheme = _scheme_of(ws, scheme)
+    scheme = as_scheme(ws, scheme)
     if validate:
         if not isinstance(year, (int, np.integer)) or isinstance(year, bool):
             raise TypeError(f"The 'year' parameter of build() must be an integer. Got "
@@ -603,9 +603,9 @@ def build(ws: Workspace, scheme, year: int, *, validate: bool = True,
             weight_rows += rows
             has[node] = has[kids].any(axis=1)
             continue
-        weights[node], rows = _weights_for(ws, scheme, prep, scores, has, node, kids, log)
+        weights[node], rows = weights_for(ws, scheme, prep, scores, has, node, kids, log)
         weight_rows += rows
-        scores[node], has[node] = _aggregate_node(scores, has, kids, weights[node],
+        scores[node], has[node] = aggregate_node(scores, has, kids, weights[node],
                                                   method=agg["method"],
                                                   min_coverage=agg["min_coverage"])
     low = scores.index[scores[prep.root].isna()].tolist()

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from zhengji_lab.build import _scheme_of
+from zhengji_lab.build import as_scheme
 from zhengji_lab.errors import BuildError
 from zhengji_lab.rules import grade_counts
 from zhengji_lab.sensitivity.design import Design, parse_design
@@ -67,7 +67,7 @@ def _setup(ws, scheme, year, func: str):
     if not isinstance(ws, Workspace):
         raise TypeError(f"The 'ws' parameter of {func}() must be a Workspace (zl.load_workspace)."
                         f" Got {type(ws).__name__} instead.")
-    s = _scheme_of(ws, scheme)
+    s = as_scheme(ws, scheme)
     if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
         raise TypeError(f"The 'year' parameter of {func}() must be an integer. Got {year!r} "
                         "instead.")

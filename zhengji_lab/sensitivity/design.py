@@ -72,7 +72,7 @@ from typing import Any
 import numpy as np
 from scipy.special import gammaincinv
 
-from zhengji_lab.build import _fitted, _tree
+from zhengji_lab.build import is_fitted, node_order
 from zhengji_lab.errors import SchemeError
 from zhengji_lab.scheme import Scheme
 
@@ -252,7 +252,7 @@ def parse_design(ws, scheme: Scheme, entries: list | None = None) -> Design:
     -------
     Design
     """
-    children, order, leaves, _root = _tree(ws)
+    children, order, leaves, _root = node_order(ws)
     parents = [n for n in order if n in children]
     if scheme.spec.get("uncertainty_flags") is not None:
         scheme = scheme.replace("uncertainty_flags", None)
@@ -286,7 +286,7 @@ def parse_design(ws, scheme: Scheme, entries: list | None = None) -> Design:
                 need = "a number in (0, 1)" if kind == "noise" else "a positive number"
                 raise _error(i, entry, f"{kind!r} must be {need}. Got {value!r} instead.")
             nodes = _weight_nodes(i, entry, address, parents)
-            driven = [n for n in nodes if _fitted(scheme.weight_spec(n))]
+            driven = [n for n in nodes if is_fitted(scheme.weight_spec(n))]
             if len(nodes) == 1 and driven:
                 raise _error(i, entry, f"node {nodes[0]!r} is weighted by "
                                        f"{scheme.weight_spec(nodes[0])['method']!r}, fitted on the"

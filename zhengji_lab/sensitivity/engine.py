@@ -3,8 +3,8 @@
 For every distinct combination of discrete choices that occurs in a design (normalisation,
 treatment, imputation, indicators left out, aggregation method, expert …) the data stage is
 computed once with ``build``'s own functions (:func:`~zhengji_lab.build.prepare`,
-:func:`~zhengji_lab.build.normalise_table`, :func:`~zhengji_lab.build._weights_for`,
-:func:`~zhengji_lab.build._aggregate_node`), memoised by the scheme sections each step reads.
+:func:`~zhengji_lab.build.normalise_table`, :func:`~zhengji_lab.build.weights_for`,
+:func:`~zhengji_lab.build.aggregate_node`), memoised by the scheme sections each step reads.
 Continuous choices (weights) are then arrays of shape ``(draws, children)`` per node, and a chunk
 of draws is aggregated with numpy under ``build``'s semantics: weight 0 for children that do not
 apply to a unit's kind, the ``min_coverage`` rule with reweighting over the children a unit has,
@@ -30,16 +30,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from zhengji_lab.aggregate import _copeland
+from zhengji_lab.aggregate import copeland
 from zhengji_lab.build import (
     Prepared,
-    _aggregate_node,
-    _fitted,
-    _weights_for,
+    aggregate_node,
     build,
+    is_fitted,
     normalise_table,
     prepare,
     resolve_weights,
+    weights_for,
 )
 from zhengji_lab.errors import BuildError
 from zhengji_lab.rules import apply_deductions
@@ -221,7 +221,7 @@ class Engine:
         pos = {c: j for j, c in enumerate(columns)}
         if ("has", pkey) not in self._cache:  # which children apply to each unit: data only
             has = prep.applicable.copy()
-            for node in prep.order:  # as build's _aggregate_node: any child applies
+            for node in prep.order:  # as build's aggregate_node: any child applies
                 has[node] = has[prep.children[node]].any(axis=1)
             self._cache["has", pkey] = has, {node: has[prep.children[node]].to_numpy(dtype=bool)
                                              for node in prep.order}
@@ -238,25 +238,25 @@ class Engine:
                                  "solves one linear programme per unit; the uncertainty analysis "
                                  "does not vary schemes with BoD nodes. Compare BoD with "
                                  "zl.compare_schemes instead.")
-            if _fitted(spec):
+            if is_fitted(spec):
                 if below or node in perturbed:
                     raise BuildError(f"Node {node!r} is weighted by {spec['method']!r}, fitted on "
                                      f"the scores of its children, but "
                                      f"{'its own weights' if node in perturbed else below} vary "
                                      f"within a draw; vary its method with alternatives instead.")
                 scores = norm.copy() if scores is None else scores
-                w = _weights_for(ws, s, prep, scores, has, node, kids, [])[0]
+                w = weights_for(ws, s, prep, scores, has, node, kids, [])[0]
             else:  # weights that do not depend on the data: resolved once per specification
                 wkey = ("weights", node, json.dumps(spec, sort_keys=True, default=str))
                 if wkey not in self._cache:
-                    self._cache[wkey] = _weights_for(ws, s, prep, norm, has, node, kids, [])[0]
+                    self._cache[wkey] = weights_for(ws, s, prep, norm, has, node, kids, [])[0]
                 w = self._cache[wkey]
             dynamic = bool(below) or node in perturbed
             if dynamic:  # aggregated per draw
                 varies.add(node)
             else:
                 scores = norm.copy() if scores is None else scores
-                scores[node] = _aggregate_node(scores, has, kids, w, method=method,
+                scores[node] = aggregate_node(scores, has, kids, w, method=method,
                                                min_coverage=cov)[0]
             W = (w.reindex(index=self.units, columns=kids).to_numpy(dtype=float)
                  if isinstance(w, pd.DataFrame) else w.reindex(kids).to_numpy(dtype=float))
@@ -391,7 +391,7 @@ def _aggregate_3d(C: np.ndarray, has: np.ndarray, W: np.ndarray, method: str,
     if method == "arithmetic":
         s = (Wn * np.where(present, C, 0.0)).sum(axis=0)
     elif method == "copeland":  # Handbook eq. 6.2, per draw
-        s = np.stack([_copeland(C[:, d].T, Wn[:, d].T) for d in range(C.shape[1])])
+        s = np.stack([copeland(C[:, d].T, Wn[:, d].T) for d in range(C.shape[1])])
     else:
         used = present & (Wn > 0)
         if (used & ~(C > 0)).any():
@@ -504,7 +504,7 @@ def naive_ranks(ws, design: Design, year: int, rows: np.ndarray) -> pd.DataFrame
             for node, size in zip(inp.nodes, inp.sizes):
                 kids = design.children[node]
                 spec = s.weight_spec(node)
-                if _fitted(spec):
+                if is_fitted(spec):
                     raise BuildError(f"Node {node!r} is weighted by {spec['method']!r}; its "
                                      "weights cannot be perturbed.")
                 nominal = resolve_weights(ws, spec, node, kids)[0].to_numpy(dtype=float)
