@@ -211,7 +211,7 @@ def test_missing_expert_file_is_named(sample_ws, baseline, tmp_path):
     for f in (folder / "judgements" / "livelihood").glob("*.csv"):
         f.unlink()
     ws = zl.load_workspace(folder)
-    with pytest.raises(BuildError, match="judgements 'judgements/livelihood'.*\\['index'\\]"):
+    with pytest.raises(BuildError, match="judgements 'judgements/livelihood'.*'livelihood_points'\\]"):
         zl.build(ws, baseline, 2025)
     s = baseline.replace("weights.livelihood.experts", ["expert_1", "expert_9"])
     with pytest.raises(BuildError, match="experts must name experts of.*'expert_7'.*expert_9"):

@@ -274,7 +274,7 @@ def test_expert_judgements(city):
         assert all(min(abs(x - s) for s in SAATY) < 1e-12 for x in a.ravel())
         cr = _cr(m)
         assert (cr > 0.10) == (expert in truth.inconsistent_experts), (expert, cr)
-    budgets = ws.judgements["livelihood"]
+    budgets = ws.judgements["livelihood_points"]
     for b in budgets.values():
         assert b["points"].sum() == 100 and (b["points"] >= 0).all()
         assert (b["points"] % 1 == 0).all()
@@ -295,7 +295,9 @@ def test_any_seed_gives_a_valid_city(seed):
     assert zl.validate_workspace(ws).empty
     crs = {e: _cr(m) for e, m in ws.judgements["index"].items()}
     assert all((cr > 0.1) == (e in truth.inconsistent_experts) for e, cr in crs.items())
-    assert all(b["points"].sum() == 100 for b in ws.judgements["livelihood"].values())
+    assert all(b["points"].sum() == 100 for b in ws.judgements["livelihood_points"].values())
+    crs = {e: _cr(m) for e, m in ws.judgements["livelihood"].items()}
+    assert all((cr > 0.1) == (e in truth.inconsistent_experts) for e, cr in crs.items())
     assert 0.025 <= len(truth.missing) / (len(ws.values) + (truth.missing["how"] == "absent").sum())
 
 
@@ -303,7 +305,7 @@ def test_any_seed_gives_a_valid_city(seed):
 
 def test_schemes_parse_and_baseline_has_the_design_shape(city):
     ws, _ = city
-    assert set(ws.schemes) == {"baseline", "expert_ahp", "equal", "entropy"}
+    assert set(ws.schemes) == {"baseline", "expert_ahp", "expert_points", "equal", "entropy"}
     for text in ws.schemes.values():
         zl.Scheme.from_yaml(text)
     base = yaml.safe_load(ws.schemes["baseline"])
@@ -316,7 +318,7 @@ def test_schemes_parse_and_baseline_has_the_design_shape(city):
         for c in ["ind_featured_industry", "ind_eco_product_value", "ind_park_output_per_mu"]}
     assert base["weights"]["index"] == {"method": "fixed", "values": {
         "economy": 0.3, "ecology": 0.25, "livelihood": 0.25, "safety": 0.1, "party": 0.1}}
-    assert base["weights"]["livelihood"] == {"method": "budget",
+    assert base["weights"]["livelihood"] == {"method": "ahp",
                                              "judgements": "judgements/livelihood"}
     assert base["peer_groups"] == "peer_group" and base["deductions"] == {"cap": 10}
     assert [g["share"] for g in base["grades"]] == [0.3, 0.5, 0.2]

@@ -264,3 +264,18 @@ def test_render_report_failure_keeps_notebook(tmp_path):
     assert not (tmp_path / "1999" / f"{REPORT_STEM}.html").exists()
     nb = json.loads(failed.read_text(encoding="utf-8"))
     assert any(o.get("ename") == "BuildError" for c in nb["cells"] for o in c.get("outputs", []))
+
+
+def test_consistency_table_lists_each_experts_cr(sample_ws, baseline):
+    """The report shows the AHP consistency ratios (Saaty 1980) instead of raw warnings."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = zl.build(sample_ws, baseline, 2025)
+    t = zl.report.consistency_table(a, sample_ws)
+    assert len(t) == 8  # 7 experts and the combined matrix, for the livelihood node
+    bad = t[t.iloc[:, 3] == "否 no"]["专家 Expert"].tolist()
+    assert bad == ["expert_3", "expert_5"]
+    equal = zl.build(sample_ws, baseline.replace("weights", {"*": {"method": "equal"}}), 2025)
+    assert zl.report.consistency_table(equal, sample_ws).empty

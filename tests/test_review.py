@@ -56,7 +56,7 @@ def tai():
 
 # -- compare_schemes ------------------------------------------------------------------------------
 def test_ranks_and_grades_match_each_schemes_own_build(cmp, sample_ws):
-    assert cmp.schemes == ["baseline", "entropy", "equal", "expert_ahp"]
+    assert cmp.schemes == ["baseline", "entropy", "equal", "expert_ahp", "expert_points"]
     assert cmp.reference == "baseline" and cmp.year == 2025
     for name in cmp.schemes:
         own = quiet(zl.build, sample_ws, name, 2025)             # a full build of its own
@@ -219,7 +219,8 @@ def test_plots(cmp):
     ax = cmp.plot_ranks("bump", group="agency")
     assert len(ax.lines) == (cmp.units["peer_group"] == "agency").sum()
     ax = cmp.plot_ranks("shifts")
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["entropy", "equal", "expert_ahp"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["entropy", "equal", "expert_ahp",
+                                                            "expert_points"]
     assert len(ax.get_yticklabels()) == len(cmp.units)
     assert cmp.plot_ranks("heatmap").collections
     assert cmp.panel.plot("index").get_title().endswith("index")
@@ -240,12 +241,13 @@ def test_panel_summary(sample_ws, tai):
         p = zl.panel_summary(sample_ws)
     assert {m for m in ("expert_3", "expert_5") if any(m in str(w.message) for w in caught)} \
         == {"expert_3", "expert_5"}
-    assert list(p.reviews) == ["index", "livelihood"]
+    assert list(p.reviews) == ["index", "index_points", "livelihood", "livelihood_points"]
     c = p.consistency.set_index(["judgements", "expert"])
     assert (c.loc[("index", "expert_3"), "cr"] > 0.1) and not c.loc[("index", "expert_5"),
                                                                      "consistent"]
     assert c.loc[("index", "(group)"), "cr"] < 0.1
-    assert c.loc["livelihood", "cr"].isna().all()            # point budgets have no CR
+    assert c.loc["livelihood_points", "cr"].isna().all()     # point budgets have no CR
+    assert c.loc[("livelihood", "expert_5"), "cr"] > 0.1
     agree = p.agreement.set_index(["judgements", "measure"])
     own = quiet(zl.panel.review_workspace, sample_ws, "index").agreement.set_index("measure")
     assert_allclose(agree.loc["index", "estimate"], own["estimate"])
@@ -253,7 +255,7 @@ def test_panel_summary(sample_ws, tai):
     assert "Kendall's W" in p.summary() and "expert_7" in p.to_text()
     with pytest.raises(ValueError, match="no expert judgements"):
         zl.panel_summary(tai)
-    with pytest.raises(ValueError, match=r"'group'.*\{'index', 'livelihood'\}"):
+    with pytest.raises(ValueError, match=r"'group'.*\{'index', 'index_points', 'livelihood', 'livelihood_points'\}"):
         p.plot("x")
 
 
@@ -336,7 +338,7 @@ CITY_METHODS = {   # method -> (spec at the root "index", spec at the dimension 
                                              "safety": 2, "party": 1}},
               {"method": "fixed", "values": {c: 1 for c in LIV_AHP}}),
     "budget": ({"method": "budget", "judgements": "judgements/index_pts"},
-               {"method": "budget", "judgements": "judgements/livelihood"}),
+               {"method": "budget", "judgements": "judgements/livelihood_points"}),
     "ahp": ({"method": "ahp", "judgements": "judgements/index"},
             {"method": "ahp", "judgements": "judgements/liv_ahp"}),
     "ahp_group": ({"method": "ahp_group", "judgements": "judgements/index", "how": "aip"},
@@ -346,7 +348,7 @@ CITY_METHODS = {   # method -> (spec at the root "index", spec at the dimension 
     "combine": ({"method": "combine", "of": [{"method": "ahp", "judgements": "judgements/index"},
                                              {"method": "critic"}], "alpha": 0.6},
                 {"method": "combine", "of": [{"method": "budget",
-                                              "judgements": "judgements/livelihood"},
+                                              "judgements": "judgements/livelihood_points"},
                                              {"method": "entropy"}], "how": "game",
                  "negative": "clip"}),
 }

@@ -194,7 +194,7 @@ def test_uncertainty_flags_in_build(sample_ws, baseline):
      r"normalise.method must be one of \{'minmax'"),
     ([{"address": "indicators", "exclude": ["gdp"]}], r"not indicators; valid codes: \{'eco_"),
     ([{"address": "weights", "experts": "judgements/economy"}],
-     r"judgements groups \{'index', 'livelihood'\}"),
+     r"judgements groups \{'index', 'index_points', 'livelihood', 'livelihood_points'\}"),
     ([{"address": "weights.index", "experts": "judgements/index"}],
      r"no node in 'weights.index' is weighted .* from judgements/index"),
     ([{"address": "weights", "noise": 1.5}], r"'noise' must be a number in \(0, 1\)"),
@@ -323,10 +323,11 @@ def test_exclude_and_experts_in_build(sample_ws, baseline):
     np.testing.assert_allclose(s.loc[ok, "safety"], want[ok], rtol=1e-12)
     with pytest.raises(zl.BuildError, match=r"'exclude' names \['gdp'\]"):
         zl.build(sample_ws, baseline.replace("exclude", ["gdp"]), YEAR)
-    spec = {**baseline.weight_spec("livelihood"), "experts": ["expert_3"]}
+    spec = {"method": "budget", "judgements": "judgements/livelihood_points",
+            "experts": ["expert_3"]}
     w = zl.build(sample_ws, baseline.replace("weights.livelihood", spec), YEAR).weights
     w = w[w["parent"] == "livelihood"].set_index("node")["weight"]
-    points = sample_ws.judgements["livelihood"]["expert_3"]["points"]
+    points = sample_ws.judgements["livelihood_points"]["expert_3"]["points"]
     np.testing.assert_allclose(w.loc[points.index], points / points.sum())
 
 

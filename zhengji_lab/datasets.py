@@ -41,12 +41,15 @@ The city (46 units, years 2019-2025)
   (亩均产出), the other five towns never. From its adoption year on an adopter's satisfaction
   score (``liv_satisfaction``) is raised by :data:`EFFECT_SIZE` points. Two adopters game their
   targets: they declare 65-75 % of what they can expect to reach, the others 100-108 %.
-* Judgements: a 7-member panel. Group ``index``: each expert's Saaty pairwise matrix over the 5
-  dimensions (1-9 scale, reciprocal) from the consensus weights times personal noise; two experts
-  are inconsistent (CR > 0.10 with Saaty's random index), one stands apart (economy first).
-  Group ``livelihood``: each expert's 100-point budget over the livelihood indicators.
-* Schemes: ``baseline`` (the DESIGN.md scheme), ``expert_ahp`` (index weights by AHP from the
-  panel), ``equal`` and ``entropy``.
+* Judgements: a 7-member panel judges the weights of the 5 dimensions (groups ``index`` and
+  ``index_points``) and of the livelihood indicators (``livelihood``, ``livelihood_points``).
+  Each expert's personal weights are the consensus times personal noise; from them come a Saaty
+  pairwise matrix (1-9 scale, reciprocal; group ``<g>``) and a 100-point budget (group
+  ``<g>_points``). Two experts are inconsistent (CR > 0.10 with Saaty's random index), one stands
+  apart (economy first; jobs and income first within livelihood).
+* Schemes: ``baseline`` (the DESIGN.md scheme: fixed dimension weights, livelihood by AHP),
+  ``expert_ahp`` (dimension weights by AHP from the panel), ``expert_points`` (point budgets at
+  both levels), ``equal`` and ``entropy``.
 
 Reference workspaces
 --------------------
@@ -496,7 +499,7 @@ def make_city(seed: int | np.random.Generator | None = DEFAULT_SEED) -> tuple[Wo
     --------
     >>> ws, truth = make_city(seed=1)
     >>> sorted(ws.judgements)
-    ['index', 'livelihood']
+    ['index', 'index_points', 'livelihood', 'livelihood_points']
     >>> truth.inconsistent_experts, truth.outlying_expert
     (('expert_3', 'expert_5'), 'expert_7')
     """
@@ -702,7 +705,10 @@ def _saaty_matrix(rng, weights: np.ndarray, noise: float) -> np.ndarray:
 
 
 def _make_judgements(rng):
-    judgements: dict[str, dict[str, pd.DataFrame]] = {"index": {}, "livelihood": {}}
+    """Each expert's AHP matrix (group ``<g>``) and point budget (``<g>_points``), both from
+    the expert's personal weights."""
+    judgements: dict[str, dict[str, pd.DataFrame]] = {
+        name: {} for g in _CONSENSUS for name in (g, f"{g}_points")}
     expert_weights = {}
     for group, consensus in _CONSENSUS.items():
         nodes = list(consensus)
@@ -713,21 +719,21 @@ def _make_judgements(rng):
             w = centre * np.exp(rng.normal(0.0, _PERSONAL_NOISE, len(nodes)))
             w = w / w.sum()
             personal[expert] = w
-            if group == "index":   # AHP pairwise matrix with a controlled consistency
-                kind = "inconsistent" if expert in _INCONSISTENT_EXPERTS else "consistent"
-                lo, hi = _CR_BOUNDS[kind]
-                while True:
-                    a = pd.DataFrame(_saaty_matrix(rng, w, _JUDGEMENT_NOISE[kind]), index=nodes,
-                                     columns=nodes)
-                    if lo <= ahp(a, cr_threshold=math.inf).cr <= hi:
-                        break
-                judgements[group][expert] = a
-            else:                  # 100-point budget, integers by largest remainder
-                raw = 100 * w
-                points = np.floor(raw)
-                short = int(100 - points.sum())
-                points[np.argsort(points - raw)[:short]] += 1
-                judgements[group][expert] = pd.DataFrame({"points": points}, index=nodes)
+            # AHP pairwise matrix with a controlled consistency
+            kind = "inconsistent" if expert in _INCONSISTENT_EXPERTS else "consistent"
+            lo, hi = _CR_BOUNDS[kind]
+            while True:
+                a = pd.DataFrame(_saaty_matrix(rng, w, _JUDGEMENT_NOISE[kind]), index=nodes,
+                                 columns=nodes)
+                if lo <= ahp(a, cr_threshold=math.inf).cr <= hi:
+                    break
+            judgements[group][expert] = a
+            # 100-point budget, integers by largest remainder
+            raw = 100 * w
+            points = np.floor(raw)
+            short = int(100 - points.sum())
+            points[np.argsort(points - raw)[:short]] += 1
+            judgements[f"{group}_points"][expert] = pd.DataFrame({"points": points}, index=nodes)
         expert_weights[group] = pd.DataFrame(personal, index=nodes).T.rename_axis("expert")
     return judgements, expert_weights
 
@@ -779,14 +785,19 @@ uncertainty:
 """
 _FIXED_INDEX = ("  index: {method: fixed, values: {economy: 0.3, ecology: 0.25, livelihood: 0.25, "
                 "safety: 0.1, party: 0.1}}")
-_BUDGET_LIVELIHOOD = "  livelihood: {method: budget, judgements: judgements/livelihood}"
+_AHP_LIVELIHOOD = "  livelihood: {method: ahp, judgements: judgements/livelihood}"
 _SCHEMES = {
     "baseline": ("青川市综合考核基准方案 / Qingchuan baseline scheme (SYNTHETIC sample city)",
-                 [_FIXED_INDEX, _BUDGET_LIVELIHOOD, '  "*": {method: equal}']),
+                 [_FIXED_INDEX, _AHP_LIVELIHOOD, '  "*": {method: equal}']),
     "expert_ahp": (("候选方案: 维度权重由专家组AHP判断得出 / candidate: dimension weights by AHP "
                    "from the expert panel"),
-                   ["  index: {method: ahp, judgements: judgements/index}", _BUDGET_LIVELIHOOD,
+                   ["  index: {method: ahp, judgements: judgements/index}", _AHP_LIVELIHOOD,
                     '  "*": {method: equal}']),
+    "expert_points": (("候选方案: 专家组打分分配法 (维度和民生指标) / candidate: the panel's "
+                      "point budgets for the dimensions and the livelihood indicators"),
+                      ["  index: {method: budget, judgements: judgements/index_points}",
+                       "  livelihood: {method: budget, judgements: judgements/livelihood_points}",
+                       '  "*": {method: equal}']),
     "equal": ("候选方案: 各层等权 / candidate: equal weights at every level",
               ['  "*": {method: equal}']),
     "entropy": (("候选方案: 维度权重固定, 维度内熵权 / candidate: fixed dimension weights, entropy "

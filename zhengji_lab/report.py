@@ -21,12 +21,13 @@ import logging
 import re
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-from zhengji_lab.errors import ReportError
+from zhengji_lab.errors import InconsistentJudgementWarning, ReportError
 
 logger = logging.getLogger(__name__)
 
@@ -307,6 +308,28 @@ def triggers_table(a, *, lang: str = "zh") -> pd.DataFrame:
     return out.rename(columns=labels).reset_index(drop=True)
 
 
+def consistency_table(a, ws, *, threshold: float = 0.10) -> pd.DataFrame:
+    """Consistency of the expert judgements behind the weights (专家判断一致性).
+
+    One row per node weighted by AHP and per expert (and the panel's combined matrix): the
+    consistency ratio (Saaty 1980) and whether it stays within ``threshold``; the report shows
+    this table instead of the warnings a build raises for inconsistent judgements.
+    """
+    names = ws.labels("zh")
+    rows = []
+    for rec in a.log:
+        cr = rec.resolved.get("cr") if rec.step == "weight" and isinstance(rec.resolved,
+                                                                           dict) else None
+        if cr is None:
+            continue
+        crs = cr if isinstance(cr, pd.Series) else pd.Series({"(single)": cr})
+        node = rec.params["node"]
+        rows += [(f"{names.get(node, node)} {node}", expert, f"{float(v):.3f}",
+                  "是 yes" if v <= threshold else "否 no") for expert, v in crs.items()]
+    return pd.DataFrame(rows, columns=["节点 Node", "专家 Expert", "一致性比率 CR",
+                                       f"一致 CR ≤ {threshold:g}"])
+
+
 def provenance_table(a) -> pd.DataFrame:
     """Provenance of the assessment: scheme fingerprint, package version, data hash, inputs.
 
@@ -364,6 +387,8 @@ def setup_notebook() -> None:
     setup_chinese()
     mpl.rcParams["svg.fonttype"] = "none"
     set_matplotlib_formats("svg")
+    # the report lists the experts' consistency in a table (consistency_table)
+    warnings.filterwarnings("ignore", category=InconsistentJudgementWarning)
 
 
 # -- result files --------------------------------------------------------------------------------

@@ -309,7 +309,7 @@ def panel_summary(ws: Workspace, **kwargs) -> PanelSummary:
     ...     warnings.simplefilter("ignore")
     ...     p = zl.panel_summary(ws)
     >>> sorted(p.reviews), int(p.consistency["consistent"].sum())
-    (['index', 'livelihood'], 13)
+    (['index', 'index_points', 'livelihood', 'livelihood_points'], 26)
     """
     if not isinstance(ws, Workspace):
         raise TypeError(f"The 'ws' parameter of panel_summary() must be a Workspace "
