@@ -216,3 +216,11 @@ def test_missing_expert_file_is_named(sample_ws, baseline, tmp_path):
     s = baseline.replace("weights.livelihood.experts", ["expert_1", "expert_9"])
     with pytest.raises(BuildError, match="experts must name experts of.*'expert_7'.*expert_9"):
         zl.build(sample_ws, s, 2025)
+
+
+def test_normalise_settings_for_unknown_indicators_warn(sample_ws, baseline):
+    s = baseline.replace("normalise.overrides.eco_forest_cover", {"method": "target", "cap": 1.2})
+    with pytest.warns(UserWarning, match="names \\['eco_forest_cover'\\].*not used"):
+        a = zl.build(sample_ws, s.replace("triggers", {}), 2025)
+    rec = next(r for r in a.log if r.step == "normalise")
+    assert rec.resolved["unknown_indicators"] == ["eco_forest_cover"]

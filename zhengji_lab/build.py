@@ -268,6 +268,13 @@ def normalise_table(ws: Workspace, scheme: Scheme, prep: Prepared,
     resolved: dict[str, Any] = {}
     ref_year = scheme.spec["reference_year"]
     given = scheme.spec["normalise"].get("goalposts") or {}
+    named = set(given) | set(scheme.spec["normalise"].get("overrides") or {})
+    unknown = sorted(named - set(X.columns))
+    if unknown:  # a scheme written for another framework, or a typo: say so, then go on
+        warnings.warn(f"The scheme's normalise section names {unknown[:10]}, which are not "
+                      f"indicators of this workspace; those settings are not used.",
+                      UserWarning, stacklevel=3)
+        resolved["unknown_indicators"] = unknown
     for (method, scale, cap), codes in groups.items():
         sub = X[codes]
         kwargs: dict[str, Any] = {}
