@@ -25,7 +25,7 @@ import pandas as pd
 
 from zhengji_lab import __version__
 from zhengji_lab.aggregate import aggregate, rank
-from zhengji_lab.errors import BuildError
+from zhengji_lab.errors import BuildError, InconsistentJudgementWarning
 from zhengji_lab.normalise import fit_goalposts, normalise
 from zhengji_lab.rules import apply_deductions, assign_grades, talk_triggers
 from zhengji_lab.scheme import Scheme
@@ -377,8 +377,13 @@ def resolve_weights(ws: Workspace, spec: dict, node: str, kids: list[str],
                              f"{kids[:10]}. Point it at the judgements of {node!r}.")
         if method in ("ahp", "ahp_group"):
             # one expert: that matrix; a panel: AIJ/AIP with each expert's CR and the group's
-            res = (weighting.ahp(frames[0], **params) if len(frames) == 1 and method == "ahp"
-                   else weighting.ahp_group(judged, **params))
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", InconsistentJudgementWarning)
+                res = (weighting.ahp(frames[0], **params) if len(frames) == 1 and method == "ahp"
+                       else weighting.ahp_group(judged, **params))
+            for w in caught:  # say which node and judgements the warning is about
+                warnings.warn_explicit(f"weights.{node} ({spec['judgements']}): {w.message}",
+                                       w.category, w.filename, w.lineno)
             w = res.weights
             info.update({k: getattr(res, k) for k in ("lambda_max", "ci", "cr") if hasattr(res, k)})
         else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -210,7 +211,14 @@ def main(argv: list[str] | None = None) -> int:
     for name, command in COMMANDS.items():
         command.arguments(sub.add_parser(name, help=command.help, description=command.help))
     args = parser.parse_args(argv)
-    return COMMANDS[args.command].run(args)
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        return COMMANDS[args.command].run(args)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings on the console as ``警告 Category: message``, without source locations."""
+    print(f"警告 {category.__name__}: {message}", file=sys.stderr if file is None else file)
 
 
 if __name__ == "__main__":
