@@ -86,3 +86,28 @@ def test_bad_weights():
         zl.aggregate(X, {"a": -1.0, "b": 2.0})
     with pytest.raises(ValueError, match="'method' parameter of aggregate"):
         zl.aggregate(X, {"a": 1.0, "b": 1.0}, method="median")
+
+
+def test_copeland_within_groups_symmetric_and_missing_units_excluded():
+    """Copeland compares units of one peer group only; a pair is judged on the indicators both
+    have with one weight vector (so e_ab + e_ba = 1); a unit without a score is nobody's
+    opponent and does not turn the others' scores into NaN."""
+    X = pd.DataFrame({"x1": [10.0, 9.0, 20.0, 20.0, 20.0], "x2": [10.0, 9.0, 1.0, 1.0, 1.0],
+                      "x3": [0.0, 100.0, 50.0, 50.0, 50.0]}, index=list("abcde"))
+    w = {"x1": 1.0, "x2": 1.0, "x3": 1.0}
+    g = pd.Series(["g1", "g1", "g2", "g2", "g2"], index=X.index)
+    alone = zl.aggregate(X.loc[["a", "b"]], w, method="copeland")
+    together = zl.aggregate(X, w, method="copeland", groups=g)
+    assert together[["a", "b"]].tolist() == alone.tolist() == [1.0, -1.0]
+    mirror = pd.DataFrame({"x1": [60.0, 40.0], "x2": [40.0, 60.0], "x3": [np.nan, 50.0]},
+                          index=["a", "b"])
+    assert zl.aggregate(mirror, w, method="copeland").tolist() == [0.0, 0.0]
+    gap = pd.DataFrame({"x1": [3.0, 2.0, 1.0, np.nan], "x2": [3.0, 1.0, 2.0, np.nan]},
+                       index=list("pqrs"))
+    out = zl.aggregate(gap, {"x1": 0.5, "x2": 0.5}, method="copeland")
+    assert out[["p", "q", "r"]].tolist() == [2.0, -1.0, -1.0] and np.isnan(out["s"])
+
+
+def test_ranks_tie_despite_rounding_noise():
+    s = pd.Series([100.00000000000001, 100.0, 99.0], index=list("abc"))
+    assert zl.rank(s).tolist() == [1, 1, 3]

@@ -103,3 +103,14 @@ def test_rank_invariant_under_monotone_map(x):
     X = pd.DataFrame({"v": np.asarray(x, dtype=float)})
     np.testing.assert_array_equal(zl.normalise(X, method="rank")["v"],
                                   zl.normalise(np.arctan(X / 100) * 7, method="rank")["v"])
+
+
+def test_zscore_one_sparse_column_leaves_the_others_alone():
+    """The SD is per column: an indicator with one value (or none) this year does not make
+    the other indicators constant."""
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [10.0, 20.0, 30.0, 50.0],
+                      "c": [np.nan, np.nan, 7.0, np.nan]})
+    with pytest.warns(ConstantIndicatorWarning, match="\\['c'\\]"):
+        out = zl.normalise(X, method="zscore", scale=None)
+    np.testing.assert_allclose(out["a"], (X["a"] - 2.5) / X["a"].std())
+    assert out["c"].iloc[2] == 0.0 and out["c"].isna().sum() == 3

@@ -24,6 +24,9 @@ import numpy as np
 import pandas as pd
 
 Method = Literal["arithmetic", "geometric", "harmonic", "copeland"]
+#: Scores are rounded to this many decimals before ranking, so that floating-point noise of
+#: different summation orders cannot break a tie.
+RANK_DECIMALS = 9
 METHODS: tuple[str, ...] = Method.__args__
 
 
@@ -48,7 +51,7 @@ def _weight_matrix(X: pd.DataFrame, weights) -> np.ndarray:
 
 
 def aggregate(X: pd.DataFrame, weights, *, method: Method = "arithmetic",
-              min_coverage: float = 0.0) -> pd.Series:
+              min_coverage: float = 0.0, groups: pd.Series | None = None) -> pd.Series:
     """Aggregate the columns of ``X`` into one score per unit.
 
     Parameters
@@ -61,6 +64,9 @@ def aggregate(X: pd.DataFrame, weights, *, method: Method = "arithmetic",
     method : {'arithmetic', 'geometric', 'harmonic', 'copeland'}
     min_coverage : float
         Smallest share of a unit's total weight that must be present for it to get a score.
+    groups : Series, optional
+        Peer group per unit: Copeland compares units only within their group (the weighted
+        means do not depend on it).
 
     Returns
     -------
@@ -94,7 +100,8 @@ def aggregate(X: pd.DataFrame, weights, *, method: Method = "arithmetic",
     if method == "arithmetic":
         s = (Wn * Af).sum(axis=1)
     elif method == "copeland":
-        s = copeland(A, Wn)
+        g = None if groups is None else pd.Series(groups).reindex(X.index).to_numpy()
+        s = copeland(A, np.where(present, W, 0.0), ok=ok, groups=g)
     else:
         used = present & (Wn > 0)
         bad = used & ~(A > 0)
@@ -112,17 +119,50 @@ def aggregate(X: pd.DataFrame, weights, *, method: Method = "arithmetic",
     return pd.Series(np.where(ok, s, np.nan), index=X.index, name="score")
 
 
-def copeland(A: np.ndarray, W: np.ndarray) -> np.ndarray:
+def copeland(A: np.ndarray, W: np.ndarray, *, ok: np.ndarray | None = None,
+             groups: np.ndarray | None = None) -> np.ndarray:
     """Copeland scores from the weighted outranking matrix (Handbook eq. 6.2).
 
-    ``e_ab`` sums the weights (unit ``a``'s own, rescaled) of the indicators both units have on
-    which ``a`` is better, plus half of those on which they tie.
+    For each pair of units of the same peer group that both get a score (``ok``), the
+    indicators both have are weighted by the mean of the two units' weights, renormalised;
+    ``e_ab`` sums those on which ``a`` is better plus half of those on which they tie, so
+    ``e_ab + e_ba = 1``. A unit scores +1 for every unit it beats and −1 for every unit that
+    beats it. Units that are not ``ok`` get NaN and are nobody's opponent.
+
+    Parameters
+    ----------
+    A : ndarray
+        Units × indicators (NaN = missing).
+    W : ndarray
+        Units × indicators weights (0 for indicators that do not count for a unit).
+    ok : ndarray of bool, optional
+        Units that get a score (default: all).
+    groups : ndarray, optional
+        Peer group per unit; units are compared only within their group.
+
+    Examples
+    --------
+    >>> A = np.array([[60.0, 40.0, np.nan], [40.0, 60.0, 50.0]])
+    >>> copeland(A, np.ones((2, 3))).tolist()  # mirror images on the indicators both have
+    [0.0, 0.0]
     """
-    both = ~np.isnan(A)[:, None, :] & ~np.isnan(A)[None, :, :]
-    diff = A[:, None, :] - A[None, :, :]
-    win = np.where(both, (diff > 0) + 0.5 * (diff == 0), 0.0)
-    e = (W[:, None, :] * win).sum(axis=2)
-    return np.sign(e - e.T).sum(axis=1)
+    n = A.shape[0]
+    ok = np.ones(n, dtype=bool) if ok is None else np.asarray(ok, dtype=bool)
+    pair = ok[:, None] & ok[None, :] & ~np.eye(n, dtype=bool)
+    if groups is not None:
+        g = np.asarray(groups)
+        pair &= g[:, None] == g[None, :]
+    W = np.where(np.isnan(A) | np.isnan(W), 0.0, W)
+    both = (W > 0)[:, None, :] & (W > 0)[None, :, :]
+    wbar = np.where(both, (W[:, None, :] + W[None, :, :]) / 2.0, 0.0)
+    total = wbar.sum(axis=2)
+    diff = np.where(both, A[:, None, :] - A[None, :, :], 0.0)
+    win = (diff > 0) + 0.5 * (diff == 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        e = (wbar * win).sum(axis=2) / total
+    pair &= total > 0
+    s = np.where(pair, np.sign(np.where(pair, e - 0.5, 0.0)), 0.0).sum(axis=1)
+    return np.where(ok, s, np.nan)
 
 
 def rank(scores: pd.Series, groups: pd.Series | None = None) -> pd.Series:
@@ -145,7 +185,8 @@ def rank(scores: pd.Series, groups: pd.Series | None = None) -> pd.Series:
     >>> rank(pd.Series([3.0, 5.0, 5.0, 1.0], index=list("abcd"))).tolist()
     [3, 1, 1, 4]
     """
-    s = pd.Series(scores, dtype=float)
+    # scores equal up to rounding (e.g. 100 reached through different sums) tie
+    s = pd.Series(scores, dtype=float).round(RANK_DECIMALS)
     if groups is None:
         r = s.rank(ascending=False, method="min")
     else:

@@ -255,10 +255,10 @@ def normalise_table(ws: Workspace, scheme: Scheme, prep: Prepared,
                     ) -> tuple[pd.DataFrame, StepRecord]:
     """Normalise every indicator with its own settings (global ones updated by overrides).
 
-    Goalposts not given in the scheme are fitted on the scheme's ``reference_year`` (the raw
-    values of all units that year), so that scores are comparable across years; when the
-    reference year has no values for an indicator they are fitted on the assessed year and the
-    log says so.
+    Goalposts not given in the scheme are fitted on the scheme's ``reference_year`` (the values
+    of all units that year after imputation and treatment), so that scores are comparable
+    across years; when the reference year has no spread for an indicator they are fitted on the
+    assessed year and the log says so.
     """
     X = prep.X
     out = pd.DataFrame(index=X.index, columns=X.columns, dtype=float)
@@ -281,17 +281,17 @@ def normalise_table(ws: Workspace, scheme: Scheme, prep: Prepared,
         if method == "goalposts":
             gp = {}
             need = [c for c in codes if c not in given]
-            if need:
-                ref = ws.matrix(ref_year) if ref_year is not None and ref_year in ws.years else None
-                fitted = fit_goalposts(ref.reindex(columns=need)) if ref is not None else None
-                for c in need:
-                    lo_hi = None if fitted is None else fitted.loc[c]
-                    if lo_hi is None or lo_hi.isna().any() or not lo_hi["lo"] < lo_hi["hi"]:
-                        own = fit_goalposts(sub[[c]]).loc[c]
-                        gp[c] = (float(own["lo"]), float(own["hi"]))
-                        resolved.setdefault("fitted_on_assessed_year", []).append(c)
-                    else:
-                        gp[c] = (float(lo_hi["lo"]), float(lo_hi["hi"]))
+            fitted = fit_goalposts(_reference_table(ws, scheme, ref_year, resolved)
+                                   .reindex(columns=need)) if need else None
+            for c in need:
+                lo, hi = fitted.at[c, "lo"], fitted.at[c, "hi"]
+                if not lo < hi:  # no spread (or no values) in the reference year
+                    lo, hi = fit_goalposts(sub[[c]]).loc[c]
+                    resolved.setdefault("fitted_on_assessed_year", []).append(c)
+                if not lo < hi:  # no values this year either: nothing to normalise
+                    lo, hi = 0.0, 1.0
+                    resolved.setdefault("no_spread", []).append(c)
+                gp[c] = (float(lo), float(hi))
             gp.update({c: tuple(given[c]) for c in codes if c in given})
             kwargs["goalposts"] = gp
             resolved.setdefault("goalposts", {}).update(gp)
@@ -303,6 +303,21 @@ def normalise_table(ws: Workspace, scheme: Scheme, prep: Prepared,
     record = StepRecord("normalise", scheme.spec["normalise"],
                         {"reference_year": ref_year, **resolved})
     return out.where(prep.applicable), record
+
+
+def _reference_table(ws: Workspace, scheme: Scheme, ref_year, resolved: dict) -> pd.DataFrame:
+    """The reference year's values, imputed and treated as the scheme says (goalposts are
+    fitted on them); an empty table, with a warning, when the workspace lacks that year."""
+    if ref_year is not None and ref_year in ws.years:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # already said when the reference year is built
+            return prepare(ws, scheme, ref_year)[0].X
+    if ref_year is not None:
+        warnings.warn(f"The scheme's reference_year {ref_year} has no values in this workspace "
+                      f"(years {ws.years}); goalposts are fitted on the assessed year, so they "
+                      "differ from year to year.", UserWarning, stacklevel=4)
+        resolved["reference_year_missing"] = True
+    return pd.DataFrame(dtype=float)
 
 
 def _judgements(ws: Workspace, spec: dict, node: str) -> dict:
@@ -472,12 +487,12 @@ def _check_combine(spec: dict, node: str) -> None:
 
 
 def aggregate_node(scores: pd.DataFrame, has: pd.DataFrame, kids: list[str], w, *,
-                    method: str, min_coverage: float):
+                   method: str, min_coverage: float, groups: pd.Series | None = None):
     W = (w.reindex(index=scores.index, columns=kids) if isinstance(w, pd.DataFrame)
          else pd.DataFrame(np.broadcast_to(w.reindex(kids).to_numpy(), (len(scores), len(kids))),
                            index=scores.index, columns=kids))
     W = W.where(has[kids], 0.0)
-    return (aggregate(scores[kids], W, method=method, min_coverage=min_coverage),
+    return (aggregate(scores[kids], W, method=method, min_coverage=min_coverage, groups=groups),
             has[kids].any(axis=1))
 
 
@@ -492,7 +507,8 @@ def aggregate_tree(norm: pd.DataFrame, prep: Prepared, weights: dict, *, method:
     scores, has = norm.copy(), prep.applicable.copy()
     for node in prep.order:
         scores[node], has[node] = aggregate_node(scores, has, prep.children[node], weights[node],
-                                                  method=method, min_coverage=min_coverage)
+                                                 method=method, min_coverage=min_coverage,
+                                                 groups=prep.groups)
     return scores
 
 
@@ -618,8 +634,9 @@ def build(ws: Workspace, scheme, year: int, *, validate: bool = True,
         weights[node], rows = weights_for(ws, scheme, prep, scores, has, node, kids, log)
         weight_rows += rows
         scores[node], has[node] = aggregate_node(scores, has, kids, weights[node],
-                                                  method=agg["method"],
-                                                  min_coverage=agg["min_coverage"])
+                                                 method=agg["method"],
+                                                 min_coverage=agg["min_coverage"],
+                                                 groups=prep.groups)
     low = scores.index[scores[prep.root].isna()].tolist()
     log.append(StepRecord("aggregate", agg, {"units_below_min_coverage": low}))
 

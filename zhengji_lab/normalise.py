@@ -172,13 +172,16 @@ def normalise(
         out = _linear(U, scale)
     elif method == "zscore":
         n = np.sum(~np.isnan(A), axis=0)
-        sd = np.nanstd(A, axis=0, ddof=ddof) if (n > ddof).all() else np.full(A.shape[1], np.nan)
-        const = ~(sd > 0)
+        with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)  # columns with <= ddof values
+            sd = np.where(n > ddof, np.nanstd(A, axis=0, ddof=ddof), np.nan)
+            mean = np.nanmean(A, axis=0)
+        const = ~(sd > 0) & (n > 0)
         if const.any():
             warnings.warn(f"Indicators {list(X.columns[const])[:10]} have no spread; their "
                           "z-scores are set to the scale's mean.", ConstantIndicatorWarning,
                           stacklevel=2)
-        Z = d * (A - np.nanmean(A, axis=0)) / np.where(const, 1.0, sd)
+        Z = d * (A - mean) / np.where(const, 1.0, sd)
         Z = np.where(const & ~np.isnan(A), 0.0, Z)
         out = Z if scale is None else scale[0] + scale[1] * Z
     elif method in ("rank", "percentile"):

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from zhengji_lab.aggregate import copeland
+from zhengji_lab.aggregate import RANK_DECIMALS, copeland
 from zhengji_lab.build import (
     Prepared,
     aggregate_node,
@@ -107,6 +107,11 @@ class Engine:
         """Column positions of the units of each peer group."""
         codes, _ = pd.factorize(self.groups.to_numpy())
         return [np.flatnonzero(codes == g) for g in range(codes.max() + 1)]
+
+    @functools.cached_property
+    def group_codes(self) -> np.ndarray:
+        """Peer group of each unit as an integer code (Copeland compares within groups)."""
+        return pd.factorize(self.groups.to_numpy())[0]
 
     @property
     def max_group(self) -> int:
@@ -257,7 +262,7 @@ class Engine:
             else:
                 scores = norm.copy() if scores is None else scores
                 scores[node] = aggregate_node(scores, has, kids, w, method=method,
-                                               min_coverage=cov)[0]
+                                              min_coverage=cov, groups=prep.groups)[0]
             W = (w.reindex(index=self.units, columns=kids).to_numpy(dtype=float)
                  if isinstance(w, pd.DataFrame) else w.reindex(kids).to_numpy(dtype=float))
             nodes.append(_Node(node, pos[node], np.array([pos[c] for c in kids]),
@@ -317,7 +322,8 @@ class Engine:
                 C = np.stack([np.broadcast_to(k, (D, len(self.units))) for k in kids])
                 W = w.T[:, :, None] if per_draw else w.T[:, None] if w.ndim == 2 else w
                 vals[node.pos] = _aggregate_3d(C, node.has.T[:, None, :], W.reshape(
-                    W.shape + (1,) * (3 - W.ndim)), st.method, st.min_coverage, node.name)
+                    W.shape + (1,) * (3 - W.ndim)), st.method, st.min_coverage, node.name,
+                    groups=self.group_codes)
         root = vals[st.nodes[-1].pos]
         return np.broadcast_to(root - st.applied, (D, len(self.units)))
 
@@ -373,7 +379,8 @@ def _aggregate_static_children(C: np.ndarray, has: np.ndarray, w: np.ndarray, me
 
 
 def _aggregate_3d(C: np.ndarray, has: np.ndarray, W: np.ndarray, method: str,
-                  min_coverage: float, name: str) -> np.ndarray:
+                  min_coverage: float, name: str, groups: np.ndarray | None = None,
+                  ) -> np.ndarray:
     """``aggregate()`` step by step on ``(children, draws, units)`` arrays.
 
     ``has`` and ``W`` broadcast to the shape of ``C``; the result is ``(draws, units)``.
@@ -391,7 +398,8 @@ def _aggregate_3d(C: np.ndarray, has: np.ndarray, W: np.ndarray, method: str,
     if method == "arithmetic":
         s = (Wn * np.where(present, C, 0.0)).sum(axis=0)
     elif method == "copeland":  # Handbook eq. 6.2, per draw
-        s = np.stack([copeland(C[:, d].T, Wn[:, d].T) for d in range(C.shape[1])])
+        s = np.stack([copeland(C[:, d].T, Wp[:, d].T, ok=ok[:, d], groups=groups)
+                      for d in range(C.shape[1])])
     else:
         used = present & (Wn > 0)
         if (used & ~(C > 0)).any():
@@ -415,7 +423,7 @@ def rank_within(scores: np.ndarray, members: list[np.ndarray]) -> np.ndarray:
     D = scores.shape[0]
     out = np.zeros(scores.shape, dtype=np.int32)
     for m in members:
-        sub = -scores[:, m]
+        sub = -np.round(scores[:, m], RANK_DECIMALS)
         order = np.argsort(sub, axis=1, kind="stable")          # NaN last
         sv = np.take_along_axis(sub, order, axis=1)
         new = np.ones(sv.shape, dtype=bool)
