@@ -51,3 +51,10 @@ def test_triggers_each_with_evidence():
     out = talk_triggers(hist, 2025, rules, ded)
     lag = out[out.trigger == "consecutive_lagging"]
     assert lag["unit_id"].tolist() == ["e"] and "2024: 5/5" in lag["evidence"].iloc[0]
+
+
+def test_group_of_one_has_nobody_lagging():
+    hist = pd.DataFrame({"unit_id": ["a", "a"], "year": [2024, 2025], "rank": [1, 1],
+                         "group_size": [1, 1]})
+    rules = {"consecutive_lagging": {"bottom_share": 0.2, "years": 2}}
+    assert talk_triggers(hist, 2025, rules).empty

@@ -695,16 +695,21 @@ def _triggers(ws, scheme, year, ranks, groups, ded) -> pd.DataFrame:
     rules = scheme.spec["triggers"]
     back = max([rules.get("consecutive_lagging", {}).get("years", 1),
                 2 if "marked_regression" in rules else 1])
-    frames = [pd.DataFrame({"unit_id": ranks.index, "year": year, "rank": ranks.to_numpy(),
-                            "group_size": groups.map(groups.value_counts()).to_numpy()})]
+    frames = [_rank_history(ranks, groups, year)]
     for y in range(year - back + 1, year):
         if y not in ws.years:
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             past = build(ws, scheme, y, validate=False, history=False)
-        r = past.scores[past.scores["node"] == past.root]
-        g = past.units.set_index("unit_id")["peer_group"]
-        frames.append(pd.DataFrame({"unit_id": r["unit_id"], "year": y, "rank": r["rank"],
-                                    "group_size": r["unit_id"].map(g.map(g.value_counts()))}))
+        r = past.scores[past.scores["node"] == past.root].set_index("unit_id")["rank"]
+        frames.append(_rank_history(r, past.units.set_index("unit_id")["peer_group"], y))
     return talk_triggers(pd.concat(frames, ignore_index=True), year, rules, ded)
+
+
+def _rank_history(ranks: pd.Series, groups: pd.Series, year: int) -> pd.DataFrame:
+    """``unit_id, year, rank, group_size``; the size counts the ranked units of the group."""
+    g = groups.reindex(ranks.index)
+    size = ranks.notna().groupby(g).transform("sum")
+    return pd.DataFrame({"unit_id": ranks.index, "year": year, "rank": ranks.to_numpy(),
+                         "group_size": size.to_numpy()})

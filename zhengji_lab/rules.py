@@ -108,8 +108,9 @@ def talk_triggers(history: pd.DataFrame, year: int, rules: dict,
         The assessed year.
     rules : dict
         The scheme's ``triggers`` section:
-        ``consecutive_lagging: {bottom_share, years}`` — in the bottom share of the peer group
-        (at least one unit) in each of the last ``years`` years;
+        ``consecutive_lagging: {bottom_share, years}`` — in the bottom share of the ranked
+        units of the peer group (at least one unit; none in a group of one) in each of the last
+        ``years`` years;
         ``marked_regression: {rank_drop}`` — rank fell by at least ``rank_drop`` places since the
         previous year; ``problem_found: {deduction_points}`` — deduction points of the year
         (before the cap) of at least this many.
@@ -134,7 +135,7 @@ def talk_triggers(history: pd.DataFrame, year: int, rules: dict,
                     break
                 r, n = int(h.at[(unit, y), "rank"]), int(h.at[(unit, y), "group_size"])
                 k = max(1, math.floor(share * n + 0.5))
-                if r <= n - k:
+                if n < 2 or r <= n - k:  # a group of one has nobody lagging behind
                     break
                 marks.append(f"{y}: {r}/{n}")
             if len(marks) == years:

@@ -32,7 +32,12 @@ from zhengji_lab.build import as_scheme
 from zhengji_lab.errors import BuildError
 from zhengji_lab.rules import grade_counts
 from zhengji_lab.sensitivity.design import Design, parse_design
-from zhengji_lab.sensitivity.engine import Engine, quantile_of_counts, trigger_hits
+from zhengji_lab.sensitivity.engine import (
+    Engine,
+    quantile_of_counts,
+    ranked_counts,
+    trigger_hits,
+)
 from zhengji_lab.sensitivity.results import SensitivityIndices, UncertaintyResult
 from zhengji_lab.sensitivity.sobol import sobol_indices
 from zhengji_lab.workspace import Workspace
@@ -97,7 +102,6 @@ class _Job:
     nominal: np.ndarray         # (units,) nominal ranks, 0 = none
     max_rank: int
     past: tuple                 # ((years back, Engine, indexer into its units), ...)
-    sizes: dict                 # years back -> (units,) peer-group sizes
     rules: dict
     keep: bool                  # keep per-draw ranks and mean absolute rank shift
 
@@ -111,11 +115,13 @@ class _Job:
         shift = np.where(valid, np.abs(ranks - self.nominal), 0)
         out["shift_sum"], out["shift_n"] = shift.sum(axis=0), valid.sum(axis=0)
         if self.rules:
-            past = {}
+            past, sizes = {}, {0: ranked_counts(ranks, e.group_members)}
             for back, pe, indexer in self.past:
                 r = pe.ranks(pe.scores(rows))
+                n = ranked_counts(r, pe.group_members)
                 past[back] = np.where(indexer >= 0, r[:, np.maximum(indexer, 0)], 0)
-            hits = trigger_hits(ranks, past, self.rules, self.sizes)
+                sizes[back] = np.where(indexer >= 0, n[:, np.maximum(indexer, 0)], 0)
+            hits = trigger_hits(ranks, past, self.rules, sizes)
             out.update({f"hits_{k}": v.sum(axis=0) for k, v in hits.items()})
         if self.keep:
             with np.errstate(invalid="ignore"):
@@ -207,15 +213,13 @@ def _make_job(ws, design: Design, year: int, *, keep: bool, triggers: bool):
         if triggers else {}
     back = max([rules.get("consecutive_lagging", {}).get("years", 1) - 1,
                 1 if "marked_regression" in rules else 0])
-    past, sizes = [], {0: engine.groups.map(engine.groups.value_counts()).to_numpy()}
+    past = []
     for b in range(1, back + 1):
         if year - b not in ws.years:
             continue
         pe = Engine.create(ws, design, year - b)
         past.append((b, pe, pe.units.get_indexer(engine.units)))
-        size = pe.groups.map(pe.groups.value_counts()).reindex(engine.units)
-        sizes[b] = size.fillna(0).to_numpy(dtype=np.int64)
-    return _Job(engine, nominal, engine.max_group, tuple(past), sizes, rules, keep), nominal_grades
+    return _Job(engine, nominal, engine.max_group, tuple(past), rules, keep), nominal_grades
 
 
 def _stream(rng: np.random.Generator, n: int, d: int, chunk: int):

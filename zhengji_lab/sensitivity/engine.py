@@ -457,6 +457,14 @@ def grades_by_quota(ranks: np.ndarray, members: list[np.ndarray], cum: np.ndarra
     return out
 
 
+def ranked_counts(ranks: np.ndarray, members: list[np.ndarray]) -> np.ndarray:
+    """Per draw and unit, how many units of its peer group have a rank (``ranks > 0``)."""
+    out = np.zeros(ranks.shape, dtype=np.int64)
+    for m in members:
+        out[:, m] = (ranks[:, m] > 0).sum(axis=1, keepdims=True)
+    return out
+
+
 def trigger_hits(now: np.ndarray, past: dict, rules: dict, sizes: dict) -> dict:
     """Per draw and unit, whether each rank-based talk trigger fires (rules.talk_triggers).
 
@@ -465,7 +473,8 @@ def trigger_hits(now: np.ndarray, past: dict, rules: dict, sizes: dict) -> dict:
     now : (draws, units) ranks of the assessed year (0 = no rank)
     past : ``{years back: (draws, units) ranks aligned to the same units}`` (0 = absent)
     rules : the scheme's ``triggers`` section
-    sizes : ``{years back: (units,) peer-group size}`` (0 back = the assessed year)
+    sizes : ``{years back: (draws, units) ranked units in the peer group}`` (0 back = the
+        assessed year); groups with fewer than 2 ranked units have nobody lagging
     """
     out = {}
     if "marked_regression" in rules and 1 in past:
@@ -482,7 +491,7 @@ def trigger_hits(now: np.ndarray, past: dict, rules: dict, sizes: dict) -> dict:
                 break
             n = sizes[back]
             k = np.maximum(1, np.floor(share * n + 0.5)).astype(np.int64)
-            fire &= (r > 0) & (r > n - k)
+            fire &= (n >= 2) & (r > 0) & (r > n - k)
         out["consecutive_lagging"] = fire
     return out
 
