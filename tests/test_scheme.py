@@ -121,3 +121,20 @@ def test_override_does_not_inherit_a_zscore_scale():
         zl.Scheme.from_dict(spec)
     spec["normalise"]["overrides"]["ind_a"]["scale"] = [6, 14]
     assert zl.Scheme.from_dict(spec).normalise_spec("ind_a")["scale"] == [6, 14]
+
+
+def test_trigger_parameters_are_checked():
+    bad = {"name": "x", "triggers": {"consecutive_lagging": {"bottom_share": 20, "years": 0},
+                                     "marked_regression": {"rank_drop": 1.5},
+                                     "problem_found": {"deduction_points": "1"}}}
+    with pytest.raises(SchemeError) as err:
+        zl.Scheme.from_dict(bad)
+    msg = str(err.value)
+    assert "bottom_share must be a share in (0, 1)" in msg and "years must be an integer" in msg
+    assert "rank_drop must be an integer >= 1. Got 1.5" in msg
+    assert "deduction_points must be a number > 0. Got '1'" in msg
+
+
+def test_zscore_without_scale_gets_mean_0_sd_1():
+    s = zl.Scheme.from_dict({"name": "z", "normalise": {"method": "zscore"}})
+    assert s.normalise["scale"] == [0, 1]

@@ -58,10 +58,13 @@ DEFAULTS: dict[str, Any] = {
 }
 _FLAG_KEYS = {"n": 1000, "seed": 0, "band": [0.05, 0.95]}
 _TREAT_DEFAULTS = {"winsorise": {"skew": 2.0, "kurtosis": 3.5, "max_points": 5}}
+#: Each trigger's parameters: (kind, test, what the test says).
 _TRIGGER_KEYS = {
-    "consecutive_lagging": {"bottom_share": float, "years": int},
-    "marked_regression": {"rank_drop": int},
-    "problem_found": {"deduction_points": float},
+    "consecutive_lagging": {
+        "bottom_share": ("number", lambda v: 0 < v < 1, "a share in (0, 1), e.g. 0.2"),
+        "years": ("integer", lambda v: v >= 1, "an integer >= 1")},
+    "marked_regression": {"rank_drop": ("integer", lambda v: v >= 1, "an integer >= 1")},
+    "problem_found": {"deduction_points": ("number", lambda v: v > 0, "a number > 0")},
 }
 
 
@@ -81,6 +84,9 @@ def _merge_defaults(spec: dict) -> dict:
             out[key] = {**out[key], **copy.deepcopy(value)}
         else:
             out[key] = copy.deepcopy(value)
+    given = spec.get("normalise")
+    if isinstance(given, dict) and given.get("method") == "zscore" and "scale" not in given:
+        out["normalise"]["scale"] = [0, 1]  # a z-score scale is [mean, sd], not [lo, hi]
     treat = out["treat"]
     if isinstance(treat, dict) and treat.get("method") in _TREAT_DEFAULTS:
         out["treat"] = {"method": treat["method"], **_TREAT_DEFAULTS[treat["method"]],
@@ -207,6 +213,13 @@ def _validate(spec: dict) -> None:
                 if not isinstance(params, dict) or set(params) != set(need):
                     problems.append(f"triggers.{name} must have exactly the keys {sorted(need)}. "
                                     f"Got {params!r} instead.")
+                    continue
+                for key, (kind, test, say) in need.items():
+                    v = params[key]
+                    number = isinstance(v, (int, float)) and not isinstance(v, bool)
+                    if not (number and (kind == "number" or float(v).is_integer()) and test(v)):
+                        problems.append(f"triggers.{name}.{key} must be {say}. Got {v!r} "
+                                        "instead.")
     if not isinstance(spec["uncertainty"], list):
         problems.append(f"'uncertainty' must be a list of {{address, ...}}. Got "
                         f"{spec['uncertainty']!r} instead.")
