@@ -224,3 +224,22 @@ def test_normalise_settings_for_unknown_indicators_warn(sample_ws, baseline):
         a = zl.build(sample_ws, s.replace("triggers", {}), 2025)
     rec = next(r for r in a.log if r.step == "normalise")
     assert rec.resolved["unknown_indicators"] == ["eco_forest_cover"]
+
+
+def test_fitted_weights_survive_an_empty_indicator_and_an_excluded_dimension(sample_ws,
+                                                                            baseline):
+    """An indicator with no value this year gets weight 0 from a data-driven method (logged);
+    a dimension whose indicators are all excluded gets no score instead of a crash."""
+    v = sample_ws.values
+    ws = dataclasses.replace(sample_ws, values=v[~((v["indicator"] == "eco_gdp_growth")
+                                                   & (v["year"] == 2025))])
+    s = baseline.replace("weights", {"index": {"method": "equal"}, "*": {"method": "entropy"}})
+    s = s.replace("triggers", {})
+    a = zl.build(ws, s, 2025)
+    w = a.weights[(a.weights["node"] == "eco_gdp_growth")]
+    assert (w["weight"] == 0).all()
+    assert any("eco_gdp_growth" in r.resolved.get("children_without_scores", [])
+               for r in a.log if r.step == "weight")
+    party = sample_ws.children("party")
+    b = zl.build(sample_ws, s.replace("exclude", party), 2025)
+    assert b.stage("nodes")["party"].isna().all() and b.index.notna().sum() > 40

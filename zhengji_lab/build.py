@@ -579,12 +579,19 @@ def weights_for(ws, scheme, prep, norm_scores, has, node, kids, log_rows):
         if len(data.dropna()) < 3:  # few units with this pattern: fit on the whole peer group
             peers = norm_scores.loc[prep.groups.index[prep.groups == g], used]
             data = peers.dropna(how="all")
-        w, info = resolve_weights(ws, spec, node, used, data)
+        scored = [c for c in used if data[c].notna().any()]  # a child without scores gets 0
+        if not scored:
+            continue
+        w, info = resolve_weights(ws, spec, node, scored, data[scored])
+        if len(scored) < len(used):
+            info["children_without_scores"] = sorted(set(used) - set(scored))
         w = w.reindex(kids).fillna(0.0)
         frames.append(pd.DataFrame([w.to_numpy()] * len(members), index=members.index,
                                    columns=kids))
         rows += [(node, k, float(w[k]), spec["method"], label) for k in kids]
         log_rows.append(StepRecord("weight", {"node": node, "group": label, **spec}, info))
+    if not frames:  # no child of this node has a score for any unit
+        return pd.DataFrame(0.0, index=norm_scores.index, columns=kids), rows
     return pd.concat(frames).reindex(norm_scores.index).fillna(0.0), rows
 
 
