@@ -41,7 +41,7 @@ t1,2023,forest,0.3
 t2,2023,gdp,8
 t2,2023,debt,
 p1,2023,gdp,20
-p1,2023,park_output,100
+p1,2023,park_output,
 t1,2024,gdp,11
 t2,2024,gdp,9
 p1,2024,park_output,130
@@ -160,6 +160,9 @@ def test_bom_is_accepted(tmp_path):
 
 def test_optional_tables_may_be_absent(tmp_path):
     gone = {f: None for f in FILES if f not in ("framework.csv", "units.csv", "values.csv")}
+    # without targets, the individualized indicator can have no values
+    gone["values.csv"] = "\n".join(line for line in FILES["values.csv"].splitlines()
+                                   if "park_output" not in line) + "\n"
     ws = zl.load_workspace(make_ws(tmp_path, gone))
     assert ws.targets.empty and list(ws.targets.columns) == COLUMNS["targets"]
     assert ws.judgements == {} and ws.schemes == {}
@@ -251,7 +254,8 @@ def test_write_refuses_to_overwrite(ws, tmp_path):
 
 def test_overwrite_replaces_workspace_files_only(ws, tmp_path):
     root = make_ws(tmp_path, {"README.md": "keep me"})
-    fewer = zl.Workspace(ws.framework, ws.units, ws.values)
+    fewer = zl.Workspace(ws.framework, ws.units,
+                         ws.values[ws.values["indicator"] != "park_output"])  # no targets
     zl.write_workspace(fewer, root, overwrite=True)
     assert (root / "README.md").read_text() == "keep me"
     assert not (root / "judgements").exists() and not (root / "schemes").exists()
@@ -328,6 +332,18 @@ BAD = {
                          "debt,债务率,Debt ratio,economy,1,0"),
                     (r"framework\.csv row 6, column 'direction': 'direction' must be \+1 or -1; "
                      r"got '0'\. Fix: write 1 if higher")),
+    "points above the item's maximum": (
+        edit("deductions.csv", "t1,2024,safety,2,", "t1,2024,safety,9,"),
+        r"deductions\.csv row 2, column 'points': 9 points exceed the maximum 5 of item "
+        r"'safety'\. Fix: correct the points"),
+    "individualized value without a declared target": (
+        edit("values.csv", "p1,2024,park_output,130", "p1,2022,park_output,130"),
+        r"values\.csv row 11, column 'indicator': 'park_output' is an individualized indicator, "
+        r"but unit 'p1' declared no target for it in 2022\. Fix: add the target to targets\.csv"),
+    "scheme with an invalid choice": (
+        edit("schemes/baseline.yaml", "method: arithmetic", "method: arithmetc"),
+        r"schemes/baseline\.yaml: aggregate\.method must be one of \{'arithmetic'.*Got "
+        r"'arithmetc' instead\. Fix: correct the scheme"),
     "bad scope": (edit("framework.csv", "individualized", "individual"),
                   r"framework\.csv row 7, column 'scope': 'individual' is not a valid scope"),
     # the tree

@@ -888,13 +888,23 @@ def _scheme_text(text: str) -> str:
 
 
 def _check_yaml(text: str, where: str, out: _Problems) -> None:
+    """The scheme file parses as YAML and is a valid scheme (every problem listed)."""
+    from zhengji_lab.errors import SchemeError
+    from zhengji_lab.scheme import Scheme
+
     try:
-        yaml.safe_load(text)
+        spec = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         out.add(where, None if mark is None else mark.line + 1, "", "",
                 f"not valid YAML ({getattr(exc, 'problem', None) or exc})",
                 "correct the YAML: indent with spaces, write `key: value`")
+        return
+    try:
+        Scheme(spec if isinstance(spec, dict) else {"name": spec})
+    except SchemeError as exc:
+        for problem in exc.problems:
+            out.add(where, None, "", "", problem.rstrip("."), "correct the scheme")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -938,7 +948,20 @@ def _check_links(t: dict[str, pd.DataFrame], broken: set[str], where: _Where,
                                             ].items():
                     out.add(file, row, "item", item, f"unknown deduction item '{item}'",
                             f"add it to {where.table('deduction_items')}, or correct the code")
+                cap = df["item"].map(dict(zip(items["item"], items["max_points"])))
+                for row in df.index[(df["points"] > cap).fillna(False).to_numpy(dtype=bool)]:
+                    out.add(file, row, "points", df.at[row, "points"],
+                            f"{df.at[row, 'points']:g} points exceed the maximum "
+                            f"{cap[row]:g} of item '{df.at[row, 'item']}'",
+                            f"correct the points, or the max_points of the item in "
+                            f"{where.table('deduction_items')}")
             continue
+        if name == "targets":
+            for row in df.index[df["target"].isna().to_numpy(dtype=bool)]:
+                out.add(file, row, "target", "", "the target is empty",
+                        "write the declared target, or delete the row")
+        if name == "values" and "targets" not in broken:
+            _check_declared(df, t["targets"], fw, file, where.table("targets"), out)
         if "framework" in broken:
             continue
         for row, unit, code in zip(df.index, df["unit_id"], df["indicator"]):
@@ -955,6 +978,19 @@ def _check_links(t: dict[str, pd.DataFrame], broken: set[str], where: _Where,
                         f"{'; '.join(sorted(kinds[code]))} only, but unit '{unit}' is a "
                         f"'{unit_kind[unit]}'", f"delete the row, or add '{unit_kind[unit]}' "
                         f"to the kinds of '{code}' in {fw_file}")
+
+
+def _check_declared(values: pd.DataFrame, targets: pd.DataFrame, fw: pd.DataFrame, file: str,
+                    targets_file: str, out: _Problems) -> None:
+    """A value of an individualized indicator needs the unit's declared target that year."""
+    own = set(fw.loc[fw["scope"] == "individualized", "code"])
+    declared = set(zip(targets["unit_id"], targets["year"], targets["indicator"]))
+    for row, unit, year, code, value in zip(values.index, values["unit_id"], values["year"],
+                                            values["indicator"], values["value"]):
+        if code in own and not pd.isna(value) and (unit, year, code) not in declared:
+            out.add(file, row, "indicator", code, f"'{code}' is an individualized indicator, but "
+                    f"unit '{unit}' declared no target for it in {year}",
+                    f"add the target to {targets_file}, or delete the value")
 
 
 def _check_unique(df: pd.DataFrame, keys: list[str], file: str, out: _Problems) -> None:
