@@ -334,16 +334,16 @@ BAD = {
                      r"got '0'\. Fix: write 1 if higher")),
     "points above the item's maximum": (
         edit("deductions.csv", "t1,2024,safety,2,", "t1,2024,safety,9,"),
-        r"deductions\.csv row 2, column 'points': 9 points exceed the maximum 5 of item "
-        r"'safety'\. Fix: correct the points"),
+        (r"deductions\.csv row 2, column 'points': 9 points exceed the maximum 5 of item "
+        r"'safety'\. Fix: correct the points")),
     "individualized value without a declared target": (
         edit("values.csv", "p1,2024,park_output,130", "p1,2022,park_output,130"),
-        r"values\.csv row 11, column 'indicator': 'park_output' is an individualized indicator, "
-        r"but unit 'p1' declared no target for it in 2022\. Fix: add the target to targets\.csv"),
+        (r"values\.csv row 11, column 'indicator': 'park_output' is an individualized indicator, "
+        r"but unit 'p1' declared no target for it in 2022\. Fix: add the target to targets\.csv")),
     "scheme with an invalid choice": (
         edit("schemes/baseline.yaml", "method: arithmetic", "method: arithmetc"),
-        r"schemes/baseline\.yaml: aggregate\.method must be one of \{'arithmetic'.*Got "
-        r"'arithmetc' instead\. Fix: correct the scheme"),
+        (r"schemes/baseline\.yaml: aggregate\.method must be one of \{'arithmetic'.*Got "
+        r"'arithmetc' instead\. Fix: correct the scheme")),
     "bad scope": (edit("framework.csv", "individualized", "individual"),
                   r"framework\.csv row 7, column 'scope': 'individual' is not a valid scope"),
     # the tree
