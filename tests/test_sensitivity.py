@@ -74,3 +74,19 @@ def test_result_object_and_columns(sample_ws, baseline):
 def test_bad_arguments(sample_ws, baseline, kwargs, exc, match):
     with pytest.raises(exc, match=match):
         zl.sensitivity(sample_ws, baseline, YEAR, progress=False, **{"n": 16, **kwargs})
+
+
+def test_units_sometimes_unranked_keep_their_indices(sample_ws, baseline):
+    """A draw that leaves a unit without a score ranks it after its peer group, so its Sobol
+    indices reflect that choice instead of collapsing to 0."""
+    import warnings
+
+    s = baseline.replace("uncertainty", [
+        {"address": "aggregate.min_coverage", "alternatives": [0.0, 1.0]},
+        {"address": "weights.index", "noise": 0.2}])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = zl.sensitivity(sample_ws, s, year=2025, n=64, seed=3, progress=False)
+    by = res.by_unit.set_index(["unit_id", "input"])
+    cov = by.xs("aggregate.min_coverage", level="input")
+    assert cov["ST"].notna().all() and (cov["ST"] > 0.5).sum() >= 5

@@ -390,7 +390,10 @@ def sensitivity(ws: Workspace, scheme, year: int, n: int = 512,
     total = _execute(job, (X[i:i + size] for i in range(0, len(X), size)), len(X), progress,
                      client)
     ranks = np.vstack(total["ranks"]).astype(float)
-    ranks[ranks == 0] = np.nan
+    # a draw that leaves a unit without a score places it after its whole peer group, so that
+    # the units whose result depends most on the choices keep their indices
+    size = job.engine.groups.map(job.engine.groups.value_counts()).to_numpy(dtype=float)
+    ranks = np.where(ranks == 0, size + 1, ranks)
     Y = np.column_stack([np.concatenate(total["mars"]), ranks])
     D = len(design.inputs)
     with warnings.catch_warnings():

@@ -134,12 +134,17 @@ def sobol_indices(Y, n_inputs: int, *, num_resamples: int = 100, conf_level: flo
     with np.errstate(invalid="ignore", divide="ignore"):
         Z = (Y - Y.mean(axis=0)) / Y.std(axis=0)
     A, B, AB = split_blocks(Z, n_inputs)
-    const = ~(np.ptp(np.concatenate([A, B]), axis=0) > _EPS)
+    undefined = np.isnan(Y).any(axis=0)
+    if undefined.any():
+        warnings.warn(f"{int(undefined.sum())} of {Y.shape[1]} outputs have missing values; "
+                      "their indices are NaN.", UserWarning, stacklevel=2)
+    const = ~(np.ptp(np.concatenate([A, B]), axis=0) > _EPS) & ~undefined
     if const.any():
         warnings.warn(f"{int(const.sum())} of {Y.shape[1]} outputs are constant across the "
                       "design; their indices are set to 0.", UserWarning, stacklevel=2)
     S1, ST = _indices(A, B, AB)
     S1[:, const], ST[:, const] = 0.0, 0.0
+    S1[:, undefined], ST[:, undefined] = np.nan, np.nan
 
     r = np.random.default_rng(seed).integers(N, size=(N, num_resamples))
     z = norm.ppf(0.5 + conf_level / 2)
@@ -152,6 +157,7 @@ def sobol_indices(Y, n_inputs: int, *, num_resamples: int = 100, conf_level: flo
         spread = np.ptp(np.concatenate([Ar, Br]), axis=(0, 1)) > _EPS
         S1_conf[:, sl] = np.where(spread, z * s1.std(axis=1, ddof=1), 0.0)
         ST_conf[:, sl] = np.where(spread, z * st.std(axis=1, ddof=1), 0.0)
+    S1_conf[:, undefined], ST_conf[:, undefined] = np.nan, np.nan
     if flat:
         S1, S1_conf, ST, ST_conf = (a[:, 0] for a in (S1, S1_conf, ST, ST_conf))
     return SobolEstimates(S1, S1_conf, ST, ST_conf)
