@@ -551,3 +551,16 @@ def test_correlation_flags_thresholds_and_errors():
         zl.correlation_flags(X, {c: "p" for c in X}, method="distance")
     with pytest.raises(ValueError, match="lacks dimension"):
         zl.correlation_flags(X, {c: "p" for c in X}, scores=pd.DataFrame({"q": X["a"]}))
+
+
+def test_effective_weights_average_weights_fitted_per_indicator_set():
+    """build() labels weights fitted per peer group and indicator set 'g/<set>'; within the
+    group they are averaged and rescaled, so no dimension loses its indicators."""
+    w = pd.DataFrame({"parent": ["index", "index", "eco", "eco", "eco", "eco", "soc"],
+                      "node": ["eco", "soc", "gdp", "jobs", "gdp", "jobs", "health"],
+                      "weight": [0.5, 0.5, 1.0, 0.0, 0.5, 0.5, 1.0],
+                      "group": ["*", "*", "tp/gdp", "tp/gdp", "tp/gdp;jobs", "tp/gdp;jobs", "*"]})
+    out = zl.effective_weights(None, w, groups=pd.Series({"u1": "tp"}))
+    eff = out.set_index("node")["effective"]
+    assert eff["gdp"] == pytest.approx(0.5 * 0.75) and eff["jobs"] == pytest.approx(0.5 * 0.25)
+    assert eff[["gdp", "jobs", "health"]].sum() == pytest.approx(1.0)

@@ -775,18 +775,32 @@ def effective_weights(X: pd.DataFrame | None, weights, *,
     else:
         names = [g for g in pd.unique(weights["group"]) if g != "*"]
     if per_group:
-        known = set(weights["group"]) - {"*"}
+        base = weights["group"].str.split("/").str[0]  # "g/pattern": fitted per indicator set
+        known = set(base) - {"*"}
         lacking = [g for g in names if g not in known]
         if lacking:
             raise ValueError(f"The weights passed to effective_weights() have no rows for peer "
                              f"group(s) {lacking[:10]}; their groups are {sorted(known)[:10]}.")
     out = []
     for g in names:
-        rows = weights[weights["group"].isin(["*", g])] if per_group else weights
+        rows = _group_rows(weights, base, g) if per_group else weights
         units = None if X is None else X[groups.reindex(X.index) == g]
         out.append(_effective_one(_tree(rows), units).assign(group=g))
     frame = pd.concat(out, ignore_index=True)
     return frame[["group", *[c for c in frame.columns if c != "group"]]]
+
+
+def _group_rows(weights: pd.DataFrame, base: pd.Series, g: str) -> pd.DataFrame:
+    """The weights that apply in peer group ``g``: the shared rows (``*``) and the group's own;
+    weights fitted per indicator set (``g/<set>``) are averaged over the sets and rescaled to
+    sum to 1 within each parent."""
+    rows = weights[(weights["group"] == "*") | (base == g)]
+    if not rows["group"].str.startswith(f"{g}/").any():
+        return rows
+    own = rows[rows["group"] != "*"]
+    own = own.groupby(["parent", "node"], sort=False, as_index=False)["weight"].mean()
+    own["weight"] = own["weight"] / own.groupby("parent")["weight"].transform("sum")
+    return pd.concat([rows[rows["group"] == "*"], own], ignore_index=True)
 
 
 # --------------------------------------------------------------------------------------------
