@@ -74,7 +74,7 @@ def main() -> None:
     row("critic", lambda: zl.weighting.critic(X), zl.weighting.critic(X),
         lambda: pw.critic_weights(A), pw.critic_weights(A))
     row("critic (array kernel)", lambda: critic_weights(Z, constant),
-        critic_weights(Z, constant) / critic_weights(Z, constant).sum(),
+        critic_weights(Z, constant),
         lambda: pw.critic_weights(A), pw.critic_weights(A), "on min-max data")
     row("stdev", lambda: zl.weighting.stdev(X), zl.weighting.stdev(X),
         lambda: pw.standard_deviation_weights(A), pw.standard_deviation_weights(Z),

@@ -198,6 +198,7 @@ def test_uncertainty_flags_in_build(sample_ws, baseline):
     ([{"address": "weights.index", "experts": "judgements/index"}],
      r"no node in 'weights.index' is weighted .* from judgements/index"),
     ([{"address": "weights", "noise": 1.5}], r"'noise' must be a number in \(0, 1\)"),
+    ([{"address": "weights.index", "dirichlet": 0.005}], r"'dirichlet' must be a concentration"),
     ([{"address": "weights.nowhere", "noise": 0.1}], r"valid nodes: \{.*'index'\}"),
     ([{"address": "weights", "noise": 0.1, "dirichlet": 5}], r"exactly one of"),
     ([{"address": "weights", "noies": 0.1}], r"exactly one of \{'alternatives', 'noise'"),

@@ -282,8 +282,11 @@ def parse_design(ws, scheme: Scheme, entries: list | None = None) -> Design:
         elif kind in ("noise", "dirichlet"):
             value = entry[kind]
             lo_ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
-            if not lo_ok or (kind == "noise" and value >= 1) or not np.isfinite(value):
-                need = "a number in (0, 1)" if kind == "noise" else "a positive number"
+            if (not lo_ok or (kind == "noise" and value >= 1) or not np.isfinite(value)
+                    or (kind == "dirichlet" and value < 1)):
+                need = ("a number in (0, 1)" if kind == "noise" else
+                        "a concentration >= 1, e.g. 50 (the larger, the closer to the nominal "
+                        "weights; below 1 nearly all weight falls on one child)")
                 raise _error(i, entry, f"{kind!r} must be {need}. Got {value!r} instead.")
             nodes = _weight_nodes(i, entry, address, parents)
             driven = [n for n in nodes if is_fitted(scheme.weight_spec(n))]

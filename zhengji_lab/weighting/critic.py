@@ -50,7 +50,8 @@ def critic_weights(Z: np.ndarray, constant: np.ndarray,
     """CRITIC weights of min-max scaled data ``Z`` (no validation; the hot path of :func:`critic`).
 
     ``constant`` flags columns with no variation; they get weight 0 and are excluded from the
-    conflict sums. At least one column must vary.
+    conflict sums. At least one column must vary. The weights sum to 1, or are all 0 when no
+    column carries information (then :func:`critic` raises).
     """
     keep = ~constant
     Zk = Z[:, keep] if constant.any() else Z
@@ -59,7 +60,8 @@ def critic_weights(Z: np.ndarray, constant: np.ndarray,
     R = np.corrcoef(Rk, rowvar=False).reshape(Zk.shape[1], Zk.shape[1])
     C = np.zeros(Z.shape[1])
     C[keep] = sigma * (1.0 - R).sum(axis=0)  # step 4: information = contrast × conflict
-    return C
+    total = C.sum()
+    return C / total if total > 0 else C  # step 5: weights (all 0 when nothing conflicts)
 
 
 def critic(X: pd.DataFrame, *, directions=None,
