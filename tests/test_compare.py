@@ -564,3 +564,17 @@ def test_effective_weights_average_weights_fitted_per_indicator_set():
     eff = out.set_index("node")["effective"]
     assert eff["gdp"] == pytest.approx(0.5 * 0.75) and eff["jobs"] == pytest.approx(0.5 * 0.25)
     assert eff[["gdp", "jobs", "health"]].sum() == pytest.approx(1.0)
+
+
+def test_compare_rankings_takes_assessments_whatever_the_root():
+    import dataclasses
+
+    ws = zl.datasets.load_tai()
+    fw = ws.framework.replace({"index": "tai"})
+    tai = dataclasses.replace(ws, framework=fw)
+    s = zl.Scheme.from_yaml(ws.schemes["tai_handbook"])
+    a = zl.build(tai, s, 2000)
+    b = zl.build(tai, s.replace("aggregate.method", "geometric"), 2000)
+    assert a.root == "tai"
+    cmp = zl.compare_rankings({"ew": a, "geo": b})
+    assert 0.5 < cmp.frame["spearman"].iloc[0] < 1.0

@@ -170,15 +170,20 @@ def _as_scores(name: str, obj) -> tuple[pd.Series, pd.Series | None]:
     """Scores (and grades, if the frame has them) of one scheme, indexed by unit."""
     where = f"Scheme {name!r} passed to compare_rankings()"
     grades = None
+    if hasattr(obj, "scores") and hasattr(obj, "root"):  # an Assessment: its composite
+        obj = obj.scores[obj.scores["node"] == obj.root].drop(columns="node")
     if isinstance(obj, pd.DataFrame):
         if "score" not in obj.columns:
             raise ValueError(f"{where} is a DataFrame without a 'score' column. Pass a Series of "
-                             f"scores indexed by unit, or a frame such as Assessment.scores.")
+                             f"scores indexed by unit, an Assessment, or a frame such as "
+                             f"Assessment.scores.")
         df = obj
         if "node" in df.columns:
             df = df[df["node"] == "index"]
             if df.empty:
-                raise ValueError(f"{where} has a 'node' column but no rows with node 'index'.")
+                raise ValueError(f"{where} has a 'node' column but no rows with node 'index'. "
+                                 f"Pass the Assessment itself (its root is known), or the rows of "
+                                 f"the composite.")
         if "year" in df.columns and df["year"].nunique() > 1:
             raise ValueError(f"{where} holds {df['year'].nunique()} years "
                              f"({sorted(df['year'].unique())[:10]}). Select one year first.")
@@ -261,10 +266,10 @@ def compare_rankings(
 
     Parameters
     ----------
-    schemes : mapping of str to Series or DataFrame
-        Scheme name → scores indexed by unit (higher = better), or a DataFrame with a ``score``
-        column (``Assessment.scores`` works: the rows of node ``"index"`` are used, indexed by
-        ``unit_id``). Every scheme must score the same units; NaN scores are allowed and such
+    schemes : mapping of str to Series, DataFrame or Assessment
+        Scheme name → scores indexed by unit (higher = better), an Assessment (its composite and
+        grades), or a DataFrame with a ``score`` column (``Assessment.scores`` works: the rows
+        of node ``"index"`` are used, indexed by ``unit_id``). Every scheme must score the same units; NaN scores are allowed and such
         units are left out of the statistics of the pairs concerned.
     reference : str, optional
         The scheme the others are compared with; the first one by default.
