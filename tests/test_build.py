@@ -243,3 +243,14 @@ def test_fitted_weights_survive_an_empty_indicator_and_an_excluded_dimension(sam
     party = sample_ws.children("party")
     b = zl.build(sample_ws, s.replace("exclude", party), 2025)
     assert b.stage("nodes")["party"].isna().all() and b.index.notna().sum() > 40
+
+
+def test_workspace_made_in_memory_builds(sample_ws, baseline):
+    """A Workspace built from plain frames without the optional columns (kinds, scope, ...)
+    gets the defaults load_workspace would give."""
+    fw = sample_ws.framework[["code", "name_zh", "name_en", "parent", "level", "direction"]]
+    fw = fw.assign(kinds=sample_ws.framework["kinds"])
+    ws = zl.Workspace(fw, sample_ws.units, sample_ws.values)
+    a = zl.build(ws, baseline.replace("weights.livelihood", {"method": "equal"})
+                 .replace("normalise.overrides", {}), 2025)
+    assert a.index.notna().sum() > 40

@@ -30,7 +30,7 @@ from zhengji_lab.normalise import fit_goalposts, normalise
 from zhengji_lab.rules import apply_deductions, assign_grades, talk_triggers
 from zhengji_lab.scheme import Scheme
 from zhengji_lab.treat import impute, winsorise
-from zhengji_lab.workspace import Workspace
+from zhengji_lab.workspace import COLUMNS, Workspace, canonical
 
 logger = logging.getLogger(__name__)
 
@@ -614,6 +614,8 @@ def build(ws: Workspace, scheme, year: int, *, validate: bool = True,
     -------
     Assessment
     """
+    if any(c not in getattr(ws, t).columns for t, cols in COLUMNS.items() for c in cols):
+        ws = canonical(ws)  # a workspace made in memory: the defaults load_workspace fills in
     scheme = as_scheme(ws, scheme)
     if validate:
         if not isinstance(year, (int, np.integer)) or isinstance(year, bool):

@@ -328,7 +328,7 @@ class Workspace:
         """
         if self not in _HASHES:  # a workspace is not changed in place: hash it once
             digest = hashlib.sha256()
-            sheets = _parts(_raw_from(_canonical(self), fill=True), book=True)
+            sheets = _parts(_raw_from(canonical(self), fill=True), book=True)
             for name in sorted(n for n in sheets if not n.startswith("S.")):
                 digest.update(f"{name}\n{_csv_text(sheets[name])}\n".encode())
             _HASHES[self] = digest.hexdigest()
@@ -341,7 +341,7 @@ class Workspace:
         (so an int column built in memory equals the float column read back); ``source`` is
         ignored.
         """
-        a, b = _canonical(self), _canonical(other)
+        a, b = canonical(self), canonical(other)
         same_tables = all(getattr(a, t).equals(getattr(b, t)) for t in COLUMNS)
         same_judgements = (
             {g: set(e) for g, e in a.judgements.items()}
@@ -1068,7 +1068,7 @@ def _raw_from(ws: Workspace, *, fill: bool) -> _Raw:
     return raw
 
 
-def _canonical(ws: Workspace) -> Workspace:
+def canonical(ws: Workspace) -> Workspace:
     """The workspace with the dtypes and defaults load_workspace gives (problems ignored)."""
     return _build(_raw_from(ws, fill=False), _Where(), ws.source, _Problems(), check=False)[0]
 
