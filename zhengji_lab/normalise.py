@@ -159,7 +159,9 @@ def normalise(
     A = X.to_numpy(dtype=float)
 
     if method == "minmax":
-        lo, hi = np.nanmin(A, axis=0), np.nanmax(A, axis=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an indicator without values: NaN
+            lo, hi = np.nanmin(A, axis=0), np.nanmax(A, axis=0)
         width = hi - lo
         const = width == 0
         if const.any():
