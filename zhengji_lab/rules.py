@@ -21,6 +21,10 @@ TRIGGER_LABELS = {
 def apply_deductions(index: pd.Series, events: pd.DataFrame, *, cap: float | None = None):
     """Subtract deduction points from the composite index, capped per unit.
 
+    Points are taken off on the composite's own scale: "points off the 0–100 index" holds for
+    schemes normalised onto [0, 100] (or [1, 100]); a scheme on another scale (goalposts on
+    [0, 1], z-scores with sd 2, Copeland counts) must state its points and cap on that scale.
+
     Parameters
     ----------
     index : Series
