@@ -42,6 +42,7 @@ from scipy import stats
 from scipy.interpolate import BSpline
 
 from zhengji_lab.aggregate import rank
+from zhengji_lab.errors import choices
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +53,6 @@ CorrMethod = Literal["pearson", "spearman", "kendall"]
 
 _FRAME_COLUMNS = ["scheme_a", "scheme_b", "group", "n_units", "spearman", "kendall",
                   "mean_abs_shift", "max_abs_shift", "top_k_overlap"]
-
-
-def _choices(valid) -> str:
-    return "{" + ", ".join(repr(v) for v in valid) + "}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -105,7 +102,7 @@ class RankComparison:
         """Schemes × schemes matrix of rank correlations (pooled ``"all"`` rows of the frame)."""
         if method not in ("spearman", "kendall"):
             raise ValueError(f"The 'method' parameter of RankComparison.correlation() must be one "
-                             f"of {_choices(('spearman', 'kendall'))}. Got {method!r} instead.")
+                             f"of {choices(('spearman', 'kendall'))}. Got {method!r} instead.")
         names = list(self.ranks.columns)
         out = pd.DataFrame(np.eye(len(names)), index=names, columns=names)
         pooled = self.frame[self.frame["group"] == "all"]
@@ -163,7 +160,7 @@ class RankComparison:
         if kind == "heatmap":
             return plots.rank_heatmap(self.correlation("spearman"), ax=ax, labels=labels)
         raise ValueError(f"The 'kind' parameter of RankComparison.plot() must be one of "
-                         f"{_choices(PlotKind.__args__)}. Got {kind!r} instead.")
+                         f"{choices(PlotKind.__args__)}. Got {kind!r} instead.")
 
 
 def _as_scores(name: str, obj) -> tuple[pd.Series, pd.Series | None]:
@@ -327,7 +324,7 @@ def compare_rankings(
         reference = names[0]
     if reference not in names:
         raise ValueError(f"The 'reference' parameter of compare_rankings() must be one of "
-                         f"{_choices(names)}. Got {reference!r} instead.")
+                         f"{choices(names)}. Got {reference!r} instead.")
     if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
         raise ValueError(f"The 'top_k' parameter of compare_rankings() must be an int >= 1. Got "
                          f"{top_k!r} instead.")
@@ -513,7 +510,7 @@ def importance(
     """
     if method not in IMPORTANCE_METHODS:
         raise ValueError(f"The 'method' parameter of importance() must be one of "
-                         f"{_choices(IMPORTANCE_METHODS)}. Got {method!r} instead.")
+                         f"{choices(IMPORTANCE_METHODS)}. Got {method!r} instead.")
     X = _check_numeric_frame(X, "importance")
     if not isinstance(index, pd.Series):
         raise TypeError(f"The 'index' parameter of importance() must be a Series indexed by unit. "
@@ -1000,7 +997,7 @@ def correlation_flags(
     X = _check_numeric_frame(X, "correlation_flags")
     if method not in CorrMethod.__args__:
         raise ValueError(f"The 'method' parameter of correlation_flags() must be one of "
-                         f"{_choices(CorrMethod.__args__)}. Got {method!r} instead.")
+                         f"{choices(CorrMethod.__args__)}. Got {method!r} instead.")
     if not -1 <= low <= high <= 1:
         raise ValueError(f"The 'low' and 'high' parameters of correlation_flags() must satisfy "
                          f"-1 <= low <= high <= 1. Got low={low!r}, high={high!r} instead.")

@@ -116,3 +116,12 @@ class ReportError(RuntimeError):
         super().__init__(message)
         self.notebook = notebook
         self.cell = cell
+
+
+def choices(valid) -> str:
+    """The valid choices as a set literal for messages: ``{'a', 'b'}``.
+
+    >>> choices(["minmax", "zscore"])
+    "{'minmax', 'zscore'}"
+    """
+    return "{" + ", ".join(repr(v) for v in valid) + "}"

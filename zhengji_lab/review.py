@@ -47,6 +47,7 @@ import pandas as pd
 
 from zhengji_lab.build import Assessment, build
 from zhengji_lab.compare import RankComparison, compare_rankings, effective_weights
+from zhengji_lab.errors import choices
 from zhengji_lab.panel import PanelReview, review_workspace
 from zhengji_lab.scheme import Scheme
 from zhengji_lab.workspace import Workspace
@@ -79,10 +80,6 @@ COLUMN_LABELS: dict[str, str] = {
     "judgements": "专家判断组", "measure": "统计量名称", "estimate": "估计值", "statistic": "检验统计量", "df": "自由度",
     "p_value": "p值", "ci_low": "置信下限", "ci_high": "置信上限",
 }
-
-
-def _choices(valid) -> str:
-    return "{" + ", ".join(repr(v) for v in valid) + "}"
 
 
 def label_columns(df: pd.DataFrame) -> pd.DataFrame:
@@ -271,7 +268,7 @@ class PanelSummary:
         """
         if group not in self.reviews:
             raise ValueError(f"The 'group' parameter of PanelSummary.plot() must be one of "
-                             f"{_choices(self.reviews)}. Got {group!r} instead.")
+                             f"{choices(self.reviews)}. Got {group!r} instead.")
         return self.reviews[group].plot(ax=ax, labels=self.labels)
 
 
@@ -414,11 +411,11 @@ class SchemeComparison:
         """
         if value not in WEIGHT_VALUES:
             raise ValueError(f"The 'value' parameter of SchemeComparison.weights_table() must be "
-                             f"one of {_choices(WEIGHT_VALUES)}. Got {value!r} instead.")
+                             f"one of {choices(WEIGHT_VALUES)}. Got {value!r} instead.")
         known = list(dict.fromkeys(self.weights["group"]))
         if group not in known:
             raise ValueError(f"The 'group' parameter of SchemeComparison.weights_table() must be "
-                             f"one of {_choices(known)}. Got {group!r} instead.")
+                             f"one of {choices(known)}. Got {group!r} instead.")
         w = self.weights[self.weights["group"] == group]
         levels = sorted(w["level"].unique())
         if level is not None and level not in levels:
@@ -671,10 +668,10 @@ class SchemeComparison:
 
         if kind not in RANK_PLOTS:
             raise ValueError(f"The 'kind' parameter of SchemeComparison.plot_ranks() must be one "
-                             f"of {_choices(RANK_PLOTS)}. Got {kind!r} instead.")
+                             f"of {choices(RANK_PLOTS)}. Got {kind!r} instead.")
         if group is not None and group not in self.groups:
             raise ValueError(f"The 'group' parameter of SchemeComparison.plot_ranks() must be "
-                             f"one of {_choices(self.groups)}. Got {group!r} instead.")
+                             f"one of {choices(self.groups)}. Got {group!r} instead.")
         if kind == "heatmap":
             return self.comparison.plot("heatmap", ax=ax, labels=self.labels)
         t = self.ranks_table()
@@ -717,7 +714,7 @@ def _scheme_items(ws: Workspace, schemes) -> dict[str, Scheme]:
         if isinstance(s, str):
             if s not in ws.schemes:
                 raise ValueError(f"{where} names {s!r}, which is not a scheme of the workspace; "
-                                 f"its schemes are {_choices(ws.schemes)}.")
+                                 f"its schemes are {choices(ws.schemes)}.")
             s = Scheme.from_yaml(ws.schemes[s])
         elif not isinstance(s, Scheme):
             raise TypeError(f"{where} must hold scheme names or Scheme objects. Got "
@@ -728,7 +725,7 @@ def _scheme_items(ws: Workspace, schemes) -> dict[str, Scheme]:
         out[label] = s
     if len(out) < 2:
         raise ValueError(f"{where} needs at least 2 schemes to compare. Got {len(out)} "
-                         f"({list(out)}); the workspace's schemes are {_choices(ws.schemes)}.")
+                         f"({list(out)}); the workspace's schemes are {choices(ws.schemes)}.")
     return out
 
 
@@ -799,7 +796,7 @@ def compare_schemes(ws: Workspace, schemes=None, year: int | None = None, *,
     items = _scheme_items(ws, schemes)
     if reference is not None and reference not in items:
         raise ValueError(f"The 'reference' parameter of compare_schemes() must be one of "
-                         f"{_choices(items)}. Got {reference!r} instead.")
+                         f"{choices(items)}. Got {reference!r} instead.")
     built: dict[str, Assessment] = {}
     assessments: dict[str, Assessment] = {}
     for label, s in items.items():

@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from zhengji_lab.errors import SchemeError
+from zhengji_lab.errors import SchemeError, choices
 
 NORMALISE_METHODS = ("minmax", "zscore", "rank", "percentile", "goalposts", "target")
 AGGREGATE_METHODS = ("arithmetic", "geometric", "harmonic", "copeland")
@@ -68,13 +68,9 @@ _TRIGGER_KEYS = {
 }
 
 
-def _choices(valid) -> str:
-    return "{" + ", ".join(repr(v) for v in valid) + "}"
-
-
 def _must_be(problems: list[str], where: str, value, valid) -> None:
     if value not in valid:
-        problems.append(f"{where} must be one of {_choices(valid)}. Got {value!r} instead.")
+        problems.append(f"{where} must be one of {choices(valid)}. Got {value!r} instead.")
 
 
 def _merge_defaults(spec: dict) -> dict:
@@ -121,7 +117,7 @@ def _validate(spec: dict) -> None:
     problems: list[str] = []
     unknown = sorted(set(spec) - set(DEFAULTS))
     if unknown:
-        problems.append(f"Unknown top-level keys {unknown}; valid keys are {_choices(DEFAULTS)}.")
+        problems.append(f"Unknown top-level keys {unknown}; valid keys are {choices(DEFAULTS)}.")
     if not isinstance(spec["name"], str) or not spec["name"]:
         problems.append(f"'name' must be a non-empty string. Got {spec['name']!r} instead.")
     ry = spec["reference_year"]
@@ -248,7 +244,7 @@ def _validate_robustness(problems: list[str], spec: dict) -> None:
     unknown = sorted(set(flags) - set(_FLAG_KEYS))
     if unknown:
         problems.append(f"uncertainty_flags has unknown keys {unknown}; valid keys are "
-                        f"{_choices(_FLAG_KEYS)}.")
+                        f"{choices(_FLAG_KEYS)}.")
     n, seed, band = flags.get("n"), flags.get("seed"), flags.get("band")
     if not (isinstance(n, int) and not isinstance(n, bool) and n >= 2):
         problems.append(f"uncertainty_flags.n must be an integer >= 2 (Monte Carlo draws). Got "
@@ -368,7 +364,7 @@ class Scheme:
                          else list(range(len(node))) if isinstance(node, list) else [])
                 where = ".".join(map(str, walked)) or "the scheme"
                 raise SchemeError(f"Address {address!r} does not exist: {where} has no {part!r}. "
-                                  f"Valid keys there: {_choices(valid)}.")
+                                  f"Valid keys there: {choices(valid)}.")
             walked.append(str(part))
         return copy.deepcopy(node)
 
@@ -397,7 +393,7 @@ class Scheme:
                               f"{node!r}, not a mapping.")
         elif not parts[:-1] and last not in DEFAULTS:
             raise SchemeError(f"Address {address!r} does not exist. Valid top-level keys: "
-                              f"{_choices(DEFAULTS)}.")
+                              f"{choices(DEFAULTS)}.")
         node[last] = copy.deepcopy(value)
         return Scheme(spec)
 

@@ -73,7 +73,7 @@ import numpy as np
 from scipy.special import gammaincinv
 
 from zhengji_lab.build import is_fitted, node_order
-from zhengji_lab.errors import SchemeError
+from zhengji_lab.errors import SchemeError, choices
 from zhengji_lab.scheme import Scheme
 
 #: The keys that say what an entry varies (exactly one per entry).
@@ -82,10 +82,6 @@ _OTHER_KEYS = ("address", "name")
 #: Sections that are not choices behind the ranks (grades and triggers are decisions on them).
 _FORBIDDEN = ("uncertainty", "uncertainty_flags", "name", "description", "grades", "triggers",
               "peer_groups")
-
-
-def _choices(valid) -> str:
-    return "{" + ", ".join(repr(v) for v in valid) + "}"
 
 
 def label_of(value) -> str:
@@ -218,11 +214,11 @@ def _weight_nodes(i, entry, address, parents) -> list[str]:
     parts = address.split(".")
     if parts[0] != "weights" or len(parts) > 2:
         raise _error(i, entry, f"{_kind(entry)!r} varies weights: the address must be 'weights' "
-                               f"or 'weights.<node>' with a node among {_choices(parents)}.")
+                               f"or 'weights.<node>' with a node among {choices(parents)}.")
     if len(parts) == 2:
         if parts[1] not in parents:
             raise _error(i, entry, f"'weights.<node>' must name a node with children; valid "
-                                   f"nodes: {_choices(parents)}. Got {parts[1]!r} instead.")
+                                   f"nodes: {choices(parents)}. Got {parts[1]!r} instead.")
         return [parts[1]]
     return list(parents)
 
@@ -267,16 +263,16 @@ def parse_design(ws, scheme: Scheme, entries: list | None = None) -> Design:
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict) or not isinstance(entry.get("address"), str):
             raise _error(i, entry, f"an entry must be a mapping with an 'address' and one of "
-                                   f"{_choices(KINDS)}. Got {entry!r} instead.")
+                                   f"{choices(KINDS)}. Got {entry!r} instead.")
         kinds = [k for k in KINDS if k in entry]
         unknown = sorted(set(entry) - set(KINDS) - set(_OTHER_KEYS))
         if unknown or len(kinds) != 1:
             raise _error(i, entry, f"an entry takes 'address', optionally 'name', and exactly one"
-                                   f" of {_choices(KINDS)}. Got keys {sorted(entry)} instead.")
+                                   f" of {choices(KINDS)}. Got keys {sorted(entry)} instead.")
         kind, address = kinds[0], entry["address"]
         if address.split(".")[0].split("[")[0] in _FORBIDDEN:
             raise _error(i, entry, f"the address must point at a choice of the scheme, not at "
-                                   f"{_choices(_FORBIDDEN)}.")
+                                   f"{choices(_FORBIDDEN)}.")
         if kind == "alternatives":
             inp = _alternatives(i, entry, scheme, parents)
         elif kind in ("noise", "dirichlet"):
@@ -363,7 +359,7 @@ def _experts(i, entry, ws, scheme: Scheme, parents) -> Input:
     group = group.removeprefix("judgements/").strip("/")
     if group not in ws.judgements:
         raise _error(i, entry, f"'experts' must be one of the workspace's judgements groups "
-                               f"{_choices(sorted(ws.judgements))}. Got {entry['experts']!r}.")
+                               f"{choices(sorted(ws.judgements))}. Got {entry['experts']!r}.")
     scope = _weight_nodes(i, entry, entry["address"], parents)
 
     def reads(n):
@@ -401,7 +397,7 @@ def _indicators(i, entry, scheme: Scheme, leaves) -> Input:
         unknown = [c for c in codes if c not in leaves]
         if unknown:
             raise _error(i, entry, f"'exclude' names {unknown}, which are not indicators; valid "
-                                   f"codes: {_choices(leaves)}.")
+                                   f"codes: {choices(leaves)}.")
     base = list(scheme.spec["exclude"])
     options = ((("exclude", base),),) + tuple((("exclude", base + [c]),) for c in codes)
     return Input(entry.get("name", "indicators left out"), "choice", "indicators", 1,
