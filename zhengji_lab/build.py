@@ -528,6 +528,20 @@ def as_scheme(ws: Workspace, scheme) -> Scheme:
                     f"YAML path. Got {type(scheme).__name__} instead.")
 
 
+def _indicator_sets(has: pd.DataFrame, kids: list[str], groups: pd.Series):
+    """``(group, label, children, units)`` for each peer group and set of applicable children.
+
+    Towns and parks of one peer group apply different indicators; fitted weights and BoD are
+    computed per set. ``label`` is the group, or ``group/child;child`` where a group has several
+    sets. Units to which no child applies are skipped.
+    """
+    pattern = has[kids].apply(lambda r: ";".join(k for k, v in r.items() if v), axis=1)
+    for (g, pat), members in pattern.groupby([groups, pattern], sort=False):
+        if pat:
+            label = g if pattern[groups == g].nunique() == 1 else f"{g}/{pat}"
+            yield g, label, pat.split(";"), members.index
+
+
 def _bod_node(prep, scores, has, node, kids, spec, log_rows):
     """A node weighted by benefit of the doubt: each unit's own weights (Cherchye et al. 2007).
 
@@ -540,20 +554,18 @@ def _bod_node(prep, scores, has, node, kids, spec, log_rows):
     params = {k: v for k, v in spec.items() if k != "method"}
     out = pd.Series(np.nan, index=scores.index)
     W = pd.DataFrame(0.0, index=scores.index, columns=kids)
-    pattern = has[kids].apply(lambda r: ";".join(k for k, v in r.items() if v), axis=1)
-    for (g, pat), members in pattern.groupby([prep.groups, pattern], sort=False):
-        used = pat.split(";") if pat else []
-        data = scores.loc[members.index, used].dropna()
-        if not used or data.empty:
+    for g, label, used, members in _indicator_sets(has, kids, prep.groups):
+        data = scores.loc[members, used].dropna()
+        if data.empty:
             continue
         res = bod(data, **params)
         out[data.index] = 100.0 * res.scores
         own = res.weights.div(res.weights.sum(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
         W.loc[data.index, used] = own.to_numpy()
-        log_rows.append(StepRecord("weight", {"node": node, "group": f"{g}/{pat}", **spec},
+        log_rows.append(StepRecord("weight", {"node": node, "group": label, **spec},
                                    {"method": "bod", "scores": res.scores.round(4).to_dict(),
                                     "weights": res.weights, "units_without_score":
-                                    sorted(set(members.index) - set(data.index))}))
+                                    sorted(set(members) - set(data.index))}))
     mean = W[out.notna()].mean()
     rows = [(node, k, float(mean[k] / mean.sum()) if mean.sum() > 0 else 0.0, "bod",
              "mean of units") for k in kids]
@@ -569,13 +581,8 @@ def weights_for(ws, scheme, prep, norm_scores, has, node, kids, log_rows):
     # data-driven: fitted within each peer group, separately for each set of applicable children
     # (towns and parks of one group have different indicators), on the units that have them all
     frames, rows = [], []
-    pattern = has[kids].apply(lambda r: ";".join(k for k, v in r.items() if v), axis=1)
-    for (g, pat), members in pattern.groupby([prep.groups, pattern], sort=False):
-        used = pat.split(";") if pat else []
-        if not used:
-            continue
-        label = g if pattern[prep.groups == g].nunique() == 1 else f"{g}/{pat}"
-        data = norm_scores.loc[members.index, used]
+    for g, label, used, members in _indicator_sets(has, kids, prep.groups):
+        data = norm_scores.loc[members, used]
         if len(data.dropna()) < 3:  # few units with this pattern: fit on the whole peer group
             peers = norm_scores.loc[prep.groups.index[prep.groups == g], used]
             data = peers.dropna(how="all")
@@ -586,8 +593,7 @@ def weights_for(ws, scheme, prep, norm_scores, has, node, kids, log_rows):
         if len(scored) < len(used):
             info["children_without_scores"] = sorted(set(used) - set(scored))
         w = w.reindex(kids).fillna(0.0)
-        frames.append(pd.DataFrame([w.to_numpy()] * len(members), index=members.index,
-                                   columns=kids))
+        frames.append(pd.DataFrame([w.to_numpy()] * len(members), index=members, columns=kids))
         rows += [(node, k, float(w[k]), spec["method"], label) for k in kids]
         log_rows.append(StepRecord("weight", {"node": node, "group": label, **spec}, info))
     if not frames:  # no child of this node has a score for any unit
