@@ -27,6 +27,7 @@ from zhengji_lab import __version__
 from zhengji_lab.aggregate import aggregate, rank
 from zhengji_lab.errors import BuildError, InconsistentJudgementWarning
 from zhengji_lab.normalise import fit_goalposts, normalise
+from zhengji_lab.prep import denominate, denominator_spec, screen
 from zhengji_lab.rules import apply_deductions, assign_grades, talk_triggers
 from zhengji_lab.scheme import Scheme
 from zhengji_lab.treat import impute, winsorise
@@ -34,6 +35,8 @@ from zhengji_lab.workspace import COLUMNS, Workspace, canonical
 
 logger = logging.getLogger(__name__)
 
+#: The scheme sections :func:`prepare` reads (the Monte Carlo engine memoises by them).
+PREPARE_SECTIONS = ("denominate", "impute", "screen", "treat", "peer_groups", "exclude")
 #: Weighting methods computed from the data of a node's children.
 DATA_DRIVEN = ("entropy", "critic", "stdev", "pca", "optimise")
 #: Weighting methods a scheme can use at a node of the tree.
@@ -65,7 +68,7 @@ class Prepared:
     Attributes
     ----------
     X : DataFrame
-        Units × indicators (leaves), raw values after imputation and treatment.
+        Units × indicators (leaves), after denomination, imputation, screening and treatment.
     applicable : DataFrame of bool
         Units × indicators: does the indicator apply to the unit's kind.
     groups : Series
@@ -76,6 +79,9 @@ class Prepared:
         Non-leaf nodes, children before parents (the root last).
     targets : DataFrame
         Units × indicators targets of the year (NaN where none).
+    stages : dict
+        The table after each step that ran: ``raw`` (as selected), ``denominated``,
+        ``imputed``, ``screened``, ``treated`` (= ``X``).
     """
 
     X: pd.DataFrame
@@ -86,6 +92,10 @@ class Prepared:
     targets: pd.DataFrame
     directions: pd.Series
     root: str
+    stages: dict = field(default_factory=dict)
+
+
+_NOBODY_SCREENED = pd.DataFrame(columns=["unit_id", "available", "applicable", "share"])
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,6 +118,9 @@ class Assessment:
     triggers : DataFrame
         ``unit_id, year, trigger, label, evidence``.
     log : list of StepRecord
+    screened_out : DataFrame
+        Units left out by the scheme's ``screen`` step: ``unit_id, available, applicable,
+        share``.
     provenance : dict
         Package version, scheme fingerprint, data hash, year.
     units : DataFrame
@@ -124,9 +137,12 @@ class Assessment:
     provenance: dict
     units: pd.DataFrame
     stages: dict = field(default_factory=dict, repr=False)
+    screened_out: pd.DataFrame = field(default_factory=lambda: _NOBODY_SCREENED, repr=False)
 
     def stage(self, name: str) -> pd.DataFrame:
-        """An intermediate table: ``raw``, ``treated``, ``normalised`` or ``nodes``."""
+        """An intermediate units × indicators table: ``raw`` (as selected), ``denominated``,
+        ``imputed``, ``screened`` (those that ran), ``treated``, ``normalised``, ``nodes`` (every
+        node's score before deductions) or ``applicable``."""
         if name not in self.stages:
             raise KeyError(f"No stage {name!r}; stages are {sorted(self.stages)}.")
         return self.stages[name]
@@ -186,7 +202,8 @@ def node_order(ws: Workspace):
 
 
 def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[StepRecord]]:
-    """Select the year's units and indicators, then impute and treat as the scheme says."""
+    """Select the year's units and indicators, then denominate, impute, screen and treat as the
+    scheme says (COINr's order: Becker et al. 2022)."""
     log: list[StepRecord] = []
     fw = ws.framework
     children, order, leaves, root = node_order(ws)
@@ -233,18 +250,47 @@ def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[St
                            "missing_cells": missing, "units_without_values": dropped,
                            "excluded": list(excluded)}))
 
+    stages = {"raw": X}
+    den = scheme.spec["denominate"]
+    if den:
+        unknown = [c for c in den if c not in leaves]
+        if unknown:
+            raise BuildError(f"The scheme's 'denominate' names {unknown[:10]}, which are not "
+                             f"indicators of the framework; indicators are {leaves[:10]}"
+                             f"{' ...' if len(leaves) > 10 else ''}.")
+        names = sorted({denominator_spec(e)[0] for e in den.values()})
+        X, done = denominate(X, den, ws.covariate_table(year, names))
+        log.append(StepRecord("denominate", den, done))
+        stages["denominated"] = X
     imp = scheme.spec["impute"]
     if imp["method"] != "none":
+        by = imp["by"] or col
+        if by not in ws.units.columns:
+            raise BuildError(f"The scheme's impute.by names column {by!r}, which units.csv "
+                             f"lacks. Columns there: {list(ws.units.columns)}.")
         history = ws.values[ws.values["year"] < year]
-        X, filled = impute(X, method=imp["method"], groups=groups, history=history,
-                           applicable=applicable)
+        X, filled = impute(X, method=imp["method"], groups=units.set_index("unit_id")[by],
+                           history=history, applicable=applicable)
         log.append(StepRecord("impute", imp, filled))
+        stages["imputed"] = X
+    min_share = scheme.spec["screen"]["min_share"]
+    if min_share > 0:
+        kept, left_out = screen(X, applicable, min_share=min_share)
+        if len(kept) == 0:
+            raise BuildError(f"No unit has {min_share:.0%} of its data in {year} "
+                             f"(screen.min_share); lower it or complete the data.")
+        X, applicable, targets = X.loc[kept], applicable.loc[kept], targets.loc[kept]
+        groups = groups.loc[kept]
+        log.append(StepRecord("screen", scheme.spec["screen"], left_out))
+        stages["screened"] = X
     treat = scheme.spec["treat"]
     if treat["method"] == "winsorise":
         X, changed = winsorise(X, **{k: v for k, v in treat.items() if k != "method"})
         log.append(StepRecord("treat", treat, changed))
+    stages["treated"] = X
     directions = fw.set_index("code")["direction"].reindex(leaves).astype(int)
-    return Prepared(X, applicable, groups, children, order, targets, directions, root), log
+    return Prepared(X, applicable, groups, children, order, targets, directions, root,
+                    stages), log
 
 
 def _normalise_key(spec: dict):
@@ -702,8 +748,10 @@ def build(ws: Workspace, scheme, year: int, *, validate: bool = True,
                       weights=pd.DataFrame(weight_rows,
                                            columns=["parent", "node", "weight", "method", "group"]),
                       deductions=ded, triggers=triggers, log=log, provenance=provenance,
-                      units=units, stages={"raw": prep.X, "normalised": norm, "nodes": scores,
-                                           "applicable": prep.applicable})
+                      units=units, stages={**prep.stages, "normalised": norm, "nodes": scores,
+                                           "applicable": prep.applicable},
+                      screened_out=next((r.resolved for r in log if r.step == "screen"),
+                                        _NOBODY_SCREENED))
 
 
 def _triggers(ws, scheme, year, ranks, groups, ded) -> pd.DataFrame:

@@ -1039,6 +1039,7 @@ def _asem_from_source(folder: Path) -> Workspace:
     data = pd.read_csv(src / "ASEM_iData.csv")
     units = pd.DataFrame({"unit_id": data["uCode"], "name_zh": data["uCode"].map(_COUNTRY_ZH),
                           "name_en": data["uName"], "kind": "country", "peer_group": "all"})
+    units["eurasia_group"] = data["EurAsia_group"]  # COINr's default imputation groups
     for column, name in _ASEM_DENOMINATORS.items():
         units[name] = data[column].astype(float)
     indicators = list(meta.loc[meta["Type"] == "Indicator", "iCode"])
@@ -1051,8 +1052,18 @@ def _asem_from_source(folder: Path) -> Workspace:
     lines = [f"  {node}: {_fixed(weight[framework['code'][framework['parent'] == node]])}"
              for node in framework["code"] if node in set(framework["parent"])]
     scheme = _ASEM_SCHEME.format(weights="\n".join(lines))
+    # COINr's default pipeline: each indicator with a Denominator in iMeta is divided by it; a
+    # value whose denominator is absent (Energy of LAO) becomes missing and is imputed, as in R
+    den = meta.loc[meta["Denominator"].notna(), ["iCode", "Denominator"]]
+    entries = []
+    for code, by in zip(den["iCode"], den["Denominator"]):
+        name = _ASEM_DENOMINATORS[by]
+        gap = units[name].isna().any()
+        entries.append(f"  {codes[code]}: " + (f"{{by: {name}, when_missing: missing}}" if gap
+                                               else name))
+    default = _COINR_DEFAULT.format(denominate="\n".join(entries), weights="\n".join(lines))
     return Workspace(framework=framework, units=units, values=values,
-                     schemes={"asem_coinr": scheme})
+                     schemes={"asem_coinr": scheme, "coinr_default": default})
 
 
 _ASEM_SCHEME = """\
@@ -1064,6 +1075,28 @@ description: "ASEM Sustainable Connectivity (COINr's example): min-max, arithmet
 reference_year: 2018
 treat: {{method: none}}
 impute: {{method: none}}
+normalise: {{method: minmax, scale: [0, 100], goalposts: {{}}, overrides: {{}}}}
+weights:
+{weights}
+aggregate: {{method: arithmetic, min_coverage: 0.0}}
+peer_groups: peer_group
+deductions: {{cap: 0}}
+"""
+
+_COINR_DEFAULT = """\
+name: coinr_default
+description: "COINr's default pipeline on its ASEM example (build_example_coin): denominate, impute
+  by EurAsia group mean, screen at 90 % data, winsorise with log fallback, min-max 0-100,
+  arithmetic means"
+# COINr 1.1.14: Denominate(dset = "Raw"); Impute(f_i = "i_mean_grp", use_group =
+# "EurAsia_group"); Screen(dat_thresh = 0.9, unit_screen = "byNA"); Treat() with its defaults;
+# Normalise() min-max onto [0, 100]; Aggregate(f_ag = "a_amean") with the iMeta weights.
+reference_year: 2018
+denominate:
+{denominate}
+impute: {{method: peer_mean, by: eurasia_group}}
+screen: {{min_share: 0.9}}
+treat: {{method: winsorise, skew: 2.0, kurtosis: 3.5, max_points: 5, fallback: log}}
 normalise: {{method: minmax, scale: [0, 100], goalposts: {{}}, overrides: {{}}}}
 weights:
 {weights}

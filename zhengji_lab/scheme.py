@@ -31,10 +31,12 @@ from typing import Any
 import yaml
 
 from zhengji_lab.errors import SchemeError, choices
+from zhengji_lab.prep import WHEN_MISSING
 
 NORMALISE_METHODS = ("minmax", "zscore", "rank", "percentile", "goalposts", "target")
-AGGREGATE_METHODS = ("arithmetic", "geometric", "harmonic", "copeland")
+AGGREGATE_METHODS = ("arithmetic", "geometric", "harmonic", "power_mean", "copeland", "kemeny")
 TREAT_METHODS = ("none", "winsorise")
+TREAT_FALLBACKS = ("none", "log")
 IMPUTE_METHODS = ("none", "peer_mean", "peer_median", "previous_year")
 TRIGGERS = ("consecutive_lagging", "marked_regression", "problem_found")
 
@@ -43,8 +45,10 @@ DEFAULTS: dict[str, Any] = {
     "name": "unnamed",
     "description": "",
     "reference_year": None,
+    "denominate": {},              # {indicator: units.csv column or covariate name}
+    "impute": {"method": "none", "by": None},   # by: units column (default: the peer groups)
+    "screen": {"min_share": 0},    # 0 = off; else units below this share of data are left out
     "treat": {"method": "none"},
-    "impute": {"method": "none"},
     "normalise": {"method": "minmax", "scale": [0, 100], "goalposts": {}, "overrides": {}},
     "weights": {"*": {"method": "equal"}},
     "aggregate": {"method": "arithmetic", "min_coverage": 0.66},
@@ -57,7 +61,10 @@ DEFAULTS: dict[str, Any] = {
     "uncertainty_flags": None,     # {n, seed, band}: flag grades/triggers that depend on choices
 }
 _FLAG_KEYS = {"n": 1000, "seed": 0, "band": [0.05, 0.95]}
-_TREAT_DEFAULTS = {"winsorise": {"skew": 2.0, "kurtosis": 3.5, "max_points": 5}}
+_TREAT_DEFAULTS = {"winsorise": {"skew": 2.0, "kurtosis": 3.5, "max_points": 5,
+                                  "fallback": "none"}}
+_SECTION_KEYS = {"impute": ("method", "by"), "screen": ("min_share",),
+                 "treat": ("method", "skew", "kurtosis", "max_points", "fallback")}
 #: Each trigger's parameters: (kind, test, what the test says).
 _TRIGGER_KEYS = {
     "consecutive_lagging": {
@@ -123,8 +130,7 @@ def _validate(spec: dict) -> None:
     ry = spec["reference_year"]
     if ry is not None and (not isinstance(ry, int) or isinstance(ry, bool)):
         problems.append(f"'reference_year' must be a year (integer) or absent. Got {ry!r} instead.")
-    _must_be(problems, "treat.method", spec["treat"].get("method"), TREAT_METHODS)
-    _must_be(problems, "impute.method", spec["impute"].get("method"), IMPUTE_METHODS)
+    _validate_preparation(problems, spec)
 
     norm = spec["normalise"]
     _validate_normalise(problems, "normalise", norm)
@@ -172,6 +178,17 @@ def _validate(spec: dict) -> None:
 
     agg = spec["aggregate"]
     _must_be(problems, "aggregate.method", agg.get("method"), AGGREGATE_METHODS)
+    unknown = sorted(set(agg) - {"method", "min_coverage", "p"})
+    if unknown:
+        problems.append(f"aggregate has unknown keys {unknown}; valid keys are "
+                        f"{choices(['method', 'min_coverage', 'p'])}.")
+    p = agg.get("p")
+    if agg.get("method") == "power_mean" and not _is_number(p):
+        problems.append("aggregate.method 'power_mean' needs 'p', the exponent of the generalised "
+                        "mean (1 arithmetic, 0 geometric, -1 harmonic), e.g. {method: power_mean,"
+                        f" p: 0.5}}. Got {p!r} instead.")
+    elif p is not None and not _is_number(p):
+        problems.append(f"aggregate.p must be a number. Got {p!r} instead.")
     cov = agg.get("min_coverage")
     if not isinstance(cov, (int, float)) or not 0 <= cov <= 1:
         problems.append(f"aggregate.min_coverage must be a number in [0, 1]. Got {cov!r} instead.")
@@ -227,6 +244,56 @@ def _validate(spec: dict) -> None:
     if problems:
         raise SchemeError(f"Scheme {spec.get('name')!r} has {len(problems)} problem(s):\n- "
                           + "\n- ".join(problems), problems=problems)
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) < 1e300
+
+
+def _validate_preparation(problems: list[str], spec: dict) -> None:
+    """``denominate``, ``impute``, ``screen`` and ``treat`` (COINr's data preparation steps)."""
+    for section, keys in _SECTION_KEYS.items():
+        value = spec[section]
+        if not isinstance(value, dict):
+            problems.append(f"'{section}' must be a mapping. Got {value!r} instead.")
+            return
+        unknown = sorted(set(value) - set(keys))
+        if unknown:
+            problems.append(f"{section} has unknown keys {unknown}; valid keys are "
+                            f"{choices(keys)}.")
+    den = spec["denominate"]
+    if not isinstance(den, dict):
+        problems.append("'denominate' must map indicator -> denominator (a column of units.csv "
+                        f"or a covariate name), e.g. {{exports: gdp}}. Got {den!r} instead.")
+        den = {}
+    for code, entry in den.items():
+        ok = isinstance(entry, str) and entry or (
+            isinstance(entry, dict) and isinstance(entry.get("by"), str) and entry["by"]
+            and set(entry) <= {"by", "when_missing"}
+            and entry.get("when_missing", "error") in WHEN_MISSING)
+        if not ok:
+            problems.append(f"denominate.{code} must be a denominator name (a column of units.csv"
+                            f" or a covariate), or {{by: <name>, when_missing: "
+                            f"{' | '.join(WHEN_MISSING)}}}. Got {entry!r} instead.")
+    imp = spec["impute"]
+    _must_be(problems, "impute.method", imp.get("method"), IMPUTE_METHODS)
+    if imp.get("by") is not None and not (isinstance(imp["by"], str) and imp["by"]):
+        problems.append(f"impute.by must name a column of units.csv (or be absent: the peer "
+                        f"groups). Got {imp['by']!r} instead.")
+    share = spec["screen"].get("min_share")
+    if not (_is_number(share) and 0 <= share <= 1):
+        problems.append(f"screen.min_share must be a share in (0, 1], e.g. 0.9 (0 turns screening"
+                        f" off). Got {share!r} instead.")
+    treat = spec["treat"]
+    _must_be(problems, "treat.method", treat.get("method"), TREAT_METHODS)
+    if treat.get("method") == "winsorise":
+        _must_be(problems, "treat.fallback", treat.get("fallback"), TREAT_FALLBACKS)
+        k = treat.get("max_points")
+        if not (isinstance(k, int) and not isinstance(k, bool) and k >= 0):
+            problems.append(f"treat.max_points must be an integer >= 0. Got {k!r} instead.")
+        for key in ("skew", "kurtosis"):
+            if not _is_number(treat.get(key)):
+                problems.append(f"treat.{key} must be a number. Got {treat.get(key)!r} instead.")
 
 
 def _validate_robustness(problems: list[str], spec: dict) -> None:

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from zhengji_lab.errors import PROBLEM_COLUMNS, WorkspaceError
+from zhengji_lab.errors import PROBLEM_COLUMNS, BuildError, WorkspaceError
 
 _HASHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Workspace -> data_hash()
 
@@ -49,6 +49,7 @@ COLUMNS: dict[str, list[str]] = {
     "targets": ["unit_id", "year", "indicator", "target", "target_source"],
     "deductions": ["unit_id", "year", "item", "points", "note"],
     "deduction_items": ["item", "name_zh", "name_en", "max_points"],
+    "covariates": ["unit_id", "year", "name", "value"],
 }
 
 #: Tables a workspace must have; the others may be absent.
@@ -93,11 +94,15 @@ _SPEC: dict[str, dict[str, _Col]] = {
     "deductions": {"unit_id": _CODE, "year": _YEAR, "item": _CODE,
                    "points": _Col("float", required=True, filled=True, minimum=0)},
     "deduction_items": {"item": _CODE, "max_points": _Col("float", minimum=0)},
+    "covariates": {"unit_id": _CODE, "year": _YEAR, "name": _CODE,
+                   "value": _Col("float", required=True, filled=True,
+                                 fix="write the value as a plain number, or delete the row")},
 }
 
 #: Columns whose combination must be unique in each table.
 _KEYS = {"framework": ["code"], "units": ["unit_id"], "values": ["unit_id", "year", "indicator"],
-         "targets": ["unit_id", "year", "indicator"], "deduction_items": ["item"]}
+         "targets": ["unit_id", "year", "indicator"], "deduction_items": ["item"],
+         "covariates": ["unit_id", "year", "name"]}
 
 #: Per-column notes (Chinese, English) for the template's comments and README sheet.
 COLUMN_NOTES: dict[str, tuple[str, str]] = {
@@ -139,6 +144,9 @@ COLUMN_NOTES: dict[str, tuple[str, str]] = {
     "deduction_items.item": ("减分项代码，唯一", "Deduction item code, unique"),
     "deduction_items.max_points": ("该项最高扣分，可留空",
                                    "Most points the item can deduct; may be empty"),
+    "covariates.name": ("协变量名称，如 gdp、population、area（可作分母或结构条件）",
+                        "Covariate name, e.g. gdp, population, area (denominators, conditions)"),
+    "covariates.value": ("协变量数值（纯数字）", "Covariate value, a plain number"),
 }
 
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
@@ -179,6 +187,10 @@ class Workspace:
         ``{name: yaml_text}`` for ``schemes/<name>.yaml``.
     source : str
         Where the workspace was read from ("" when built in memory).
+    covariates : DataFrame
+        Optional time-varying conditions ``unit_id, year, name, value`` (GDP, population, area
+        …): denominators for the scheme's ``denominate`` section, and conditions units cannot
+        control for later analyses.
 
     Examples
     --------
@@ -208,6 +220,8 @@ class Workspace:
     judgements: dict = field(default_factory=dict)
     schemes: dict = field(default_factory=dict)
     source: str = ""
+    covariates: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=COLUMNS["covariates"]))
 
     def __repr__(self) -> str:
         years = self.years
@@ -302,6 +316,38 @@ class Workspace:
         wide = v.pivot(index="unit_id", columns="indicator", values="value")
         return wide.reindex(index=pd.Index(units, name="unit_id"),
                             columns=pd.Index(indicators)).astype(float)
+
+    def covariate_table(self, year: int, names) -> pd.DataFrame:
+        """Units × ``names``: each unit's conditions in ``year`` (float, NaN where missing).
+
+        A name is read from ``covariates.csv`` when that table has it (its value of ``year``),
+        otherwise from the numeric column of ``units.csv`` with that name.
+
+        Raises
+        ------
+        BuildError
+            A name found in neither, listing the names there are.
+        """
+        cov = self.covariates
+        known = set(cov["name"]) if "name" in cov else set()
+        numeric = [c for c in self.units.columns[len(COLUMNS["units"]):]
+                   if pd.api.types.is_numeric_dtype(self.units[c])]
+        unknown = [n for n in names if n not in known and n not in numeric]
+        if unknown:
+            raise BuildError(f"No covariate {unknown[:10]}: covariates.csv has "
+                             f"{sorted(known)} and units.csv the numeric columns {numeric}. Add "
+                             "the values to covariates.csv (unit_id, year, name, value), or "
+                             "correct the name.")
+        index = pd.Index(self.units["unit_id"], name="unit_id")
+        out = pd.DataFrame(index=index)
+        this = cov[cov["year"] == year] if len(cov) else cov
+        for n in names:
+            if n in known:
+                rows = this[this["name"] == n]
+                out[n] = rows.set_index("unit_id")["value"].reindex(index).astype(float)
+            else:
+                out[n] = self.units.set_index("unit_id")[n].reindex(index).astype(float)
+        return out
 
     def labels(self, lang: str = "zh") -> dict[str, str]:
         """``code → name`` for framework nodes and units, in ``lang`` ("zh" or "en").
@@ -932,7 +978,7 @@ def _check_links(t: dict[str, pd.DataFrame], broken: set[str], where: _Where,
     kinds = dict(zip(fw["code"], map(_kinds, fw["kinds"])))
     unit_kind = dict(zip(units["unit_id"], units["kind"]))
     fw_file, units_file = where.table("framework"), where.table("units")
-    for name in ("values", "targets", "deductions"):
+    for name in ("values", "targets", "deductions", "covariates"):
         df, file = t[name], where.table(name)
         if name in broken or df.empty:
             continue
@@ -941,6 +987,8 @@ def _check_links(t: dict[str, pd.DataFrame], broken: set[str], where: _Where,
             for row, unit in df["unit_id"][~known].items():
                 out.add(file, row, "unit_id", unit, f"unknown unit '{unit}'",
                         f"add it to {units_file}, or correct the code")
+        if name == "covariates":
+            continue
         if name == "deductions":
             items = t["deduction_items"]
             if "deduction_items" not in broken and len(items):

@@ -32,6 +32,7 @@ import pandas as pd
 
 from zhengji_lab.aggregate import RANK_DECIMALS, copeland
 from zhengji_lab.build import (
+    PREPARE_SECTIONS,
     Prepared,
     aggregate_node,
     build,
@@ -144,7 +145,7 @@ class Engine:
 
     def _prepared(self, s) -> Prepared:
         """The prepared table of scheme ``s``, memoised by the sections ``prepare`` reads."""
-        pkey = _key(s, "treat", "impute", "peer_groups", "exclude")
+        pkey = _key(s, *PREPARE_SECTIONS)
         if pkey not in self._cache:
             self._cache[pkey] = self._prepare(s)
         return self._cache[pkey]
@@ -166,12 +167,12 @@ class Engine:
                 or not isinstance(k, int) or not 0 <= k < top:
             prep, log = prepare(self.ws, s, self.year)
             if treat["method"] == "winsorise":  # keep the steps for smaller limits
-                self._cache["winsorised", _key(s, "treat", "impute", "peer_groups", "exclude")] \
+                self._cache["winsorised", _key(s, *PREPARE_SECTIONS)] \
                     = next(r.resolved for r in log if r.step == "treat")
             return prep
         full = s.replace("treat.max_points", top)
         self._prepared(full)
-        log = self._cache["winsorised", _key(full, "treat", "impute", "peer_groups", "exclude")]
+        log = self._cache["winsorised", _key(full, *PREPARE_SECTIONS)]
         untreated = self._prepared(s.replace("treat", {"method": "none"}))
         steps = log[["indicator", "step"]]
         count = log.groupby(["indicator", "step"], sort=False).size().groupby(level=0).cumsum()
@@ -202,7 +203,7 @@ class Engine:
         """The stage of a combination of discrete choices (``None``: the nominal scheme)."""
         ws, design, year = self.ws, self.design, self.year
         s = design.scheme if combo is None else design.scheme_for(combo)
-        pkey = _key(s, "treat", "impute", "peer_groups", "exclude")
+        pkey = _key(s, *PREPARE_SECTIONS)
         prep = self._prepared(s)
         if not (prep.X.index.equals(self.units) and prep.groups.equals(self.groups)):
             raise BuildError(f"The units assessed in {year} or their peer groups change with the"
