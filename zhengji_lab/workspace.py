@@ -369,14 +369,20 @@ class Workspace:
     def data_hash(self) -> str:
         """SHA-256 of the data tables and judgements (not schemes, not ``source``).
 
-        Computed on the canonical text that :func:`write_workspace` writes, so a workspace and
-        its written-and-loaded copy have the same hash.
+        Computed on the typed tables as :func:`load_workspace` gives them (a workspace made in
+        memory is converted first), so a workspace and its written-and-loaded copy have the same
+        hash. Each column is hashed with :func:`pandas.util.hash_pandas_object`, with the table
+        and column names, in order.
         """
         if self not in _HASHES:  # a workspace is not changed in place: hash it once
+            ws = self if _is_canonical(self) else canonical(self)
             digest = hashlib.sha256()
-            sheets = _parts(_raw_from(canonical(self), fill=True), book=True)
-            for name in sorted(n for n in sheets if not n.startswith("S.")):
-                digest.update(f"{name}\n{_csv_text(sheets[name])}\n".encode())
+            for name in COLUMNS:
+                _hash_frame(digest, name, getattr(ws, name), index=False)
+            for group in sorted(ws.judgements):
+                for expert in sorted(ws.judgements[group]):
+                    _hash_frame(digest, f"J.{group}.{expert}", ws.judgements[group][expert],
+                                index=True)
             _HASHES[self] = digest.hexdigest()
         return _HASHES[self]
 
@@ -395,6 +401,36 @@ class Workspace:
             and all(a.judgements[g][e].equals(b.judgements[g][e])
                     for g in a.judgements for e in a.judgements[g]))
         return same_tables and same_judgements and a.schemes == b.schemes
+
+
+def _hash_frame(digest, name: str, df: pd.DataFrame, *, index: bool) -> None:
+    digest.update(f"{name}\n{len(df)}\n".encode())
+    if index:
+        digest.update("\x1f".join(map(str, df.index)).encode())
+    for col in df.columns:
+        digest.update(f"\n{col}\n".encode())
+        column = df[col]
+        if column.dtype.kind not in "fiub":
+            column = column.astype(str)  # object and string dtypes hash the same text alike
+        digest.update(pd.util.hash_pandas_object(column, index=False).to_numpy().tobytes())
+
+
+def _is_canonical(ws: Workspace) -> bool:
+    """Do the tables have the columns and dtypes :func:`load_workspace` gives?"""
+    kinds = {"float": "f", "int": "i", "str": "OT"}
+    for name, columns in COLUMNS.items():
+        df = getattr(ws, name)
+        if list(df.columns[:len(columns)]) != columns:
+            return False
+        for col in columns:
+            kind = kinds[_SPEC[name].get(col, _Col()).dtype]
+            dtype = df[col].dtype
+            if not (dtype.kind in kind or ("T" in kind and pd.api.types.is_string_dtype(dtype))):
+                return False
+        for col in df.columns[len(columns):]:  # covariates: float or text, as _convert_extra
+            if not (df[col].dtype.kind in "fO" or pd.api.types.is_string_dtype(df[col].dtype)):
+                return False
+    return True
 
 
 # ---------------------------------------------------------------------------------------------
