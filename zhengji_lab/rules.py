@@ -2,14 +2,16 @@
 (约谈提醒: 连续落后必谈、明显退步必谈、发现问题必谈).
 
 Each function takes plain pandas objects and returns a tidy frame that says what it did, so the
-yearly report can show every point taken off and every trigger with its evidence.
+yearly report can show every point taken off and every trigger with its evidence. Grades and
+the rank-based triggers are decided by the array rules of :mod:`zhengji_lab.core`, which the
+Monte Carlo engine calls for many draws at once.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
+
+from zhengji_lab.core import grades_by_quota, group_members, trigger_hits
 
 TRIGGER_LABELS = {
     "consecutive_lagging": "连续落后 consecutive lagging",
@@ -61,20 +63,8 @@ def apply_deductions(index: pd.Series, events: pd.DataFrame, *, cap: float | Non
     return final.rename(index.name), table
 
 
-def grade_counts(n: int, shares) -> list[int]:
-    """Cumulative number of units up to each grade: ``round(cumulative share × n)``, half up.
-
-    >>> grade_counts(10, [0.3, 0.5, 0.2])
-    [3, 8, 10]
-    """
-    cum = np.cumsum(shares)
-    counts = [math.floor(c * n + 0.5 + 1e-9) for c in cum]
-    counts[-1] = n
-    return counts
-
-
 def assign_grades(ranks: pd.Series, groups: pd.Series, grades: list[dict]) -> pd.Series:
-    """Grades by quota within each peer group, best first.
+    """Grades by quota within each peer group, best first (:func:`~zhengji_lab.core.grades_by_quota`).
 
     In a group of ``n`` ranked units, grade ``k`` takes the units whose rank is at most
     ``round(n × (share_1 + … + share_k))``; tied units share the better grade (ranks are ``min``
@@ -90,14 +80,12 @@ def assign_grades(ranks: pd.Series, groups: pd.Series, grades: list[dict]) -> pd
     out = pd.Series(pd.NA, index=ranks.index, dtype="object", name="grade")
     if not grades:
         return out
-    names = [g["name"] for g in grades]
-    shares = [g["share"] for g in grades]
-    for _, members in ranks.groupby(groups.reindex(ranks.index), sort=False):
-        ranked = members.dropna()
-        counts = grade_counts(len(ranked), shares)
-        k = np.searchsorted(np.asarray(counts), ranked.to_numpy(dtype=float), side="left")
-        out[ranked.index] = [names[min(i, len(names) - 1)] for i in k]
-    return out
+    names = np.array([g["name"] for g in grades] + [None], dtype=object)
+    r = pd.Series(ranks).astype("Float64").fillna(0).to_numpy(dtype=np.int64)[None, :]
+    k = grades_by_quota(r, group_members(groups.reindex(ranks.index)),
+                        np.cumsum([g["share"] for g in grades]))[0]
+    out[:] = names[k]
+    return out.where(k < len(grades), pd.NA)
 
 
 def talk_triggers(history: pd.DataFrame, year: int, rules: dict,
@@ -127,33 +115,33 @@ def talk_triggers(history: pd.DataFrame, year: int, rules: dict,
         ``unit_id, year, trigger, label, evidence``; one row per unit and trigger.
     """
     rows = []
-    h = history.set_index(["unit_id", "year"]).sort_index()
-    now = history[history["year"] == year].dropna(subset=["rank"])
+    rank = history.pivot(index="unit_id", columns="year", values="rank")
+    size = history.pivot(index="unit_id", columns="year", values="group_size")
+    now = history[history["year"] == year].dropna(subset=["rank"])["unit_id"].to_numpy()
+    back = max(rules.get("consecutive_lagging", {}).get("years", 1),
+               2 if "marked_regression" in rules else 1)
+
+    def aligned(table, y):
+        col = table[y] if y in table.columns else pd.Series(dtype=float)
+        return col.reindex(now).fillna(0).to_numpy(dtype=np.int64)[None, :]
+
+    past = {b: aligned(rank, year - b) for b in range(1, back) if year - b in rank.columns}
+    sizes = {b: aligned(size, year - b) for b in range(back)}
+    hits = trigger_hits(aligned(rank, year), past, rules, sizes)
     if "consecutive_lagging" in rules:
-        share, years = rules["consecutive_lagging"]["bottom_share"], rules["consecutive_lagging"]["years"]
-        span = list(range(year - years + 1, year + 1))
-        for unit in now["unit_id"]:
-            marks = []
-            for y in span:
-                if (unit, y) not in h.index or pd.isna(h.at[(unit, y), "rank"]):
-                    break
-                r, n = int(h.at[(unit, y), "rank"]), int(h.at[(unit, y), "group_size"])
-                k = max(1, math.floor(share * n + 0.5))
-                if n < 2 or r <= n - k:  # a group of one has nobody lagging behind
-                    break
-                marks.append(f"{y}: {r}/{n}")
-            if len(marks) == years:
-                rows.append((unit, "consecutive_lagging",
-                             f"后{share:.0%} bottom {share:.0%} in {years} years — " + ", ".join(marks)))
-    if "marked_regression" in rules:
+        share, years = (rules["consecutive_lagging"][k] for k in ("bottom_share", "years"))
+        for unit in now[hits["consecutive_lagging"][0]]:
+            marks = ", ".join(f"{y}: {int(rank.at[unit, y])}/{int(size.at[unit, y])}"
+                              for y in range(year - years + 1, year + 1))
+            rows.append((unit, "consecutive_lagging",
+                         f"后{share:.0%} bottom {share:.0%} in {years} years — {marks}"))
+    if "marked_regression" in hits:
         drop = rules["marked_regression"]["rank_drop"]
-        for unit, r in zip(now["unit_id"], now["rank"]):
-            if (unit, year - 1) in h.index and not pd.isna(h.at[(unit, year - 1), "rank"]):
-                before = int(h.at[(unit, year - 1), "rank"])
-                if int(r) - before >= drop:
-                    rows.append((unit, "marked_regression",
-                                 (f"排名 rank {before} → {int(r)} ({year - 1}→{year}), "
-                                  f"下降 fell {int(r) - before} ≥ {drop}")))
+        for unit in now[hits["marked_regression"][0]]:
+            before, r = int(rank.at[unit, year - 1]), int(rank.at[unit, year])
+            rows.append((unit, "marked_regression",
+                         f"排名 rank {before} → {r} ({year - 1}→{year}), 下降 fell {r - before} ≥ "
+                         f"{drop}"))
     if "problem_found" in rules and deductions is not None and len(deductions):
         limit = rules["problem_found"]["deduction_points"]
         for _, d in deductions.iterrows():

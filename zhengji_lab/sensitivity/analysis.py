@@ -29,15 +29,10 @@ import numpy as np
 import pandas as pd
 
 from zhengji_lab.build import as_scheme
+from zhengji_lab.core import grade_counts, ranked_counts, trigger_hits
 from zhengji_lab.errors import BuildError
-from zhengji_lab.rules import grade_counts
 from zhengji_lab.sensitivity.design import Design, parse_design
-from zhengji_lab.sensitivity.engine import (
-    Engine,
-    quantile_of_counts,
-    ranked_counts,
-    trigger_hits,
-)
+from zhengji_lab.sensitivity.engine import Engine, quantile_of_counts
 from zhengji_lab.sensitivity.results import SensitivityIndices, UncertaintyResult
 from zhengji_lab.sensitivity.sobol import sobol_indices
 from zhengji_lab.workspace import Workspace
@@ -334,7 +329,7 @@ def _straddles(frame: pd.DataFrame, lo: str, hi: str, grades: list) -> pd.Series
     shares = [g["share"] for g in grades]
     out = pd.Series(False, index=frame.index)
     for _, f in frame.groupby("peer_group", sort=False):
-        counts = np.asarray(grade_counts(int(f["nominal_rank"].notna().sum()), shares))[:-1]
+        counts = grade_counts(int(f["nominal_rank"].notna().sum()), np.cumsum(shares))[:-1]
         g_lo = np.searchsorted(counts, f[lo].to_numpy(), side="left")
         g_hi = np.searchsorted(counts, f[hi].to_numpy(), side="left")
         out[f.index] = (g_lo != g_hi) & f[lo].notna().to_numpy()
