@@ -85,14 +85,6 @@ def test_regenerate_rewrites_every_shipped_workspace(tmp_path):
         assert zl.load_workspace(tmp_path / sub).equals(zl.load_workspace(DATA / sub)), sub
 
 
-def test_make_city_is_fast():
-    import time
-
-    start = time.perf_counter()
-    zl.datasets.make_city(11)
-    assert time.perf_counter() - start < 2.0
-
-
 # -- structure --------------------------------------------------------------------------------
 
 def test_units_kinds_and_peer_groups(city):
