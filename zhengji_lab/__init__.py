@@ -30,14 +30,24 @@ from zhengji_lab.report import render_report
 from zhengji_lab.review import PanelSummary, SchemeComparison, compare_schemes, panel_summary
 from zhengji_lab.scheme import Scheme
 from zhengji_lab.sensitivity import SensitivityIndices, UncertaintyResult, sensitivity, uncertainty
+from zhengji_lab.stats import (
+    Correlations,
+    DataAvailability,
+    StrengthsWeaknesses,
+    correlations,
+    data_availability,
+    indicator_stats,
+    strengths_weaknesses,
+)
 from zhengji_lab.workspace import Workspace, load_workspace, validate_workspace, write_workspace
 
 __all__ = [
-    "Assessment", "BuildError", "CronbachAlpha", "PanelSummary", "RankComparison", "ReportError",
-    "Scheme", "SchemeComparison", "SchemeError", "SensitivityIndices", "StepRecord",
-    "UncertaintyResult", "Workspace", "WorkspaceError", "aggregate", "build", "cli",
-    "compare_rankings", "compare_schemes", "correlation_flags", "cronbach_alpha", "datasets",
-    "effective_weights", "importance", "load_workspace", "normalise", "panel", "panel_summary",
-    "plots", "rank", "render_report", "report", "sensitivity", "uncertainty", "validate_workspace",
-    "weighting", "write_workspace",
+    "Assessment", "BuildError", "Correlations", "CronbachAlpha", "DataAvailability", "PanelSummary",
+    "RankComparison", "ReportError", "Scheme", "SchemeComparison", "SchemeError",
+    "SensitivityIndices", "StepRecord", "StrengthsWeaknesses", "UncertaintyResult", "Workspace",
+    "WorkspaceError", "aggregate", "build", "cli", "compare_rankings", "compare_schemes",
+    "correlation_flags", "correlations", "cronbach_alpha", "data_availability", "datasets",
+    "effective_weights", "importance", "indicator_stats", "load_workspace", "normalise", "panel",
+    "panel_summary", "plots", "rank", "render_report", "report", "sensitivity",
+    "strengths_weaknesses", "uncertainty", "validate_workspace", "weighting", "write_workspace",
 ]

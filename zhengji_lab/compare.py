@@ -869,7 +869,8 @@ def _alpha(V: np.ndarray) -> float:
     return float(k / (k - 1) * (1 - np.trace(V) / V.sum()))
 
 
-def cronbach_alpha(X: pd.DataFrame, standardised: bool = True) -> CronbachAlpha:
+def cronbach_alpha(X: pd.DataFrame, standardised: bool = True, *,
+                   missing: Literal["listwise", "pairwise"] = "listwise") -> CronbachAlpha:
     """Cronbach's alpha with corrected item–total correlations and alpha if an item is deleted.
 
     Parameters
@@ -880,6 +881,11 @@ def cronbach_alpha(X: pd.DataFrame, standardised: bool = True) -> CronbachAlpha:
         Alpha on standardised items (the correlation matrix), as the OECD/JRC Handbook's
         Table 11; equal to ``k r̄ / (1 + (k − 1) r̄)`` with r̄ the mean inter-item correlation.
         With False, alpha on the raw covariance matrix.
+    missing : {"listwise", "pairwise"}, default "listwise"
+        ``"listwise"``: units with a missing item are dropped, with a warning. ``"pairwise"``:
+        each covariance (correlation) uses the units where both items are present (R's
+        ``use = "pairwise.complete.obs"``, as COINr's ``get_cronbach``, which uses raw
+        covariances: ``standardised=False``); ``n_units`` then counts units with any item.
 
     Returns
     -------
@@ -887,8 +893,9 @@ def cronbach_alpha(X: pd.DataFrame, standardised: bool = True) -> CronbachAlpha:
 
     Notes
     -----
-    Units with a missing item are dropped (listwise), with a warning. The corrected item–total
-    correlation of item i is its correlation with the sum of the other (standardised) items.
+    The corrected item–total correlation of item i is its correlation with the sum of the other
+    (standardised) items; with ``missing="pairwise"`` it is computed from the pairwise matrix V
+    as ``Σ_{j≠i} V_ij / sqrt(V_ii · Σ_{j,l≠i} V_jl)``.
 
     References
     ----------
@@ -906,9 +913,14 @@ def cronbach_alpha(X: pd.DataFrame, standardised: bool = True) -> CronbachAlpha:
     0.76
     """
     X = _check_numeric_frame(X, "cronbach_alpha")
+    if missing not in ("listwise", "pairwise"):
+        raise ValueError(f"The 'missing' parameter of cronbach_alpha() must be one of "
+                         f"{choices(['listwise', 'pairwise'])}. Got {missing!r} instead.")
     if X.shape[1] < 2:
         raise ValueError(f"cronbach_alpha() needs at least 2 items (columns). Got {X.shape[1]} "
                          f"instead.")
+    if missing == "pairwise":
+        return _cronbach_pairwise(X, bool(standardised))
     complete = X.dropna()
     if len(complete) < len(X):
         warnings.warn(f"cronbach_alpha(): {len(X) - len(complete)} of {len(X)} units have a "
@@ -934,6 +946,34 @@ def cronbach_alpha(X: pd.DataFrame, standardised: bool = True) -> CronbachAlpha:
                       "alpha_if_deleted": _alpha(V[np.ix_(keep, keep)])})
     return CronbachAlpha(alpha=_alpha(V), frame=pd.DataFrame(items), n_units=len(complete),
                          n_items=k, standardised=bool(standardised))
+
+
+def _cronbach_pairwise(X: pd.DataFrame, standardised: bool) -> CronbachAlpha:
+    """cronbach_alpha(missing="pairwise"): alpha from the pairwise-complete matrix."""
+    ok = X.notna().to_numpy(int)
+    pairs = ok.T @ ok
+    if pairs.min() < 3:
+        i, j = np.unravel_index(pairs.argmin(), pairs.shape)
+        raise ValueError(f"cronbach_alpha(missing='pairwise') needs at least 3 units with both "
+                         f"items of every pair present; items {X.columns[i]!r} and "
+                         f"{X.columns[j]!r} share {pairs.min()}.")
+    sd = X.std(ddof=1)
+    constant = sd.index[sd == 0].tolist()
+    if constant:
+        raise ValueError(f"cronbach_alpha(): item(s) {constant[:10]} are constant over the units "
+                         f"and have no variance to share; drop them.")
+    V = (X.corr() if standardised else X.cov()).to_numpy(float)
+    k = X.shape[1]
+    items = []
+    for i, item in enumerate(X.columns):
+        keep = [j for j in range(k) if j != i]
+        rest = V[np.ix_(keep, keep)]
+        items.append({"item": item,
+                      "item_total_corr": float(V[i, keep].sum() / np.sqrt(V[i, i] * rest.sum())),
+                      "alpha_if_deleted": _alpha(rest)})
+    return CronbachAlpha(alpha=_alpha(V), frame=pd.DataFrame(items),
+                         n_units=int(X.notna().any(axis=1).sum()), n_items=k,
+                         standardised=standardised)
 
 
 _FLAG_NOTES = {"collinear": "高度共线 collinear pair",
