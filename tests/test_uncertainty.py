@@ -8,16 +8,11 @@ from hypothesis import strategies as st
 import zhengji_lab as zl
 from zhengji_lab import treat
 from zhengji_lab.build import prepare
+from zhengji_lab.core import grades_by_quota, rank_within
 from zhengji_lab.errors import SchemeError
 from zhengji_lab.rules import assign_grades
 from zhengji_lab.sensitivity.design import parse_design
-from zhengji_lab.sensitivity.engine import (
-    Engine,
-    grades_by_quota,
-    naive_ranks,
-    quantile_of_counts,
-    rank_within,
-)
+from zhengji_lab.sensitivity.engine import Engine, naive_ranks, quantile_of_counts
 
 YEAR = 2025
 
@@ -95,16 +90,49 @@ def test_winsorisation_limits_equal_naive_loop_on_asem():
         pd.testing.assert_frame_equal(engine._prepared(sk).X, prepare(ws, sk, 2018)[0].X)
 
 
+def test_treatment_alternatives_with_log_fallback_equal_naive_loop(sample_ws, baseline):
+    """Issue 7: COINr's rule (distinct winsorised points, log of the original column when the
+    limit is reached and the column still fails) under a Monte Carlo over ``treat``: limits
+    0–5 with ``fallback: log`` (thresholds 1 / 0.5, so that the fallback fires for some limits
+    and not others) and fallback log vs none; every draw's ranks equal build()'s, and every
+    alternative's treated table equals prepare()'s."""
+    s = baseline.replace("treat", {"method": "winsorise", "skew": 1.0, "kurtosis": 0.5,
+                                   "max_points": 5, "fallback": "log"})
+    s = s.replace("uncertainty", [
+        {"address": "treat.max_points", "alternatives": [0, 1, 2, 3, 5]},
+        {"address": "treat.fallback", "alternatives": ["log", "none"]},
+        *baseline.spec["uncertainty"]])
+    design = parse_design(sample_ws, s)
+    rows = np.random.default_rng(4).random((16, design.n_columns))
+    assert any(c[0] < 4 and c[1] == 0 for c in design.choices(rows))  # draws where it logs
+    naive = naive_ranks(sample_ws, design, YEAR, rows)
+    engine = Engine.create(sample_ws, design, YEAR)
+    got = engine.ranks(engine.scores(rows))
+    want = naive.pivot(index="draw", columns="unit_id", values="rank")[engine.units]
+    np.testing.assert_array_equal(got, want.fillna(0).to_numpy(dtype=int))
+    logged = set()
+    for k in (0, 1, 2, 3, 5):
+        for fallback in ("log", "none"):
+            sk = s.replace("treat.max_points", k).replace("treat.fallback", fallback)
+            prep, log = prepare(sample_ws, sk, YEAR)
+            pd.testing.assert_frame_equal(engine._prepared(sk).X, prep.X)
+            logged |= {(k, fallback, c) for c in next(r for r in log if r.step == "treat")
+                       .resolved.get("log", [])}
+    assert {k for k, _, _ in logged} == {0, 1, 2, 3} and {f for _, f, _ in logged} == {"log"}
+
+
 def test_winsorise_moves_tied_extremes_together():
     """COINr's winsorise() (R/treat.R, ``x[imax] <- max(x[-imax])``): every value tied at the
     extreme takes the nearest other value. Replacing one value by its neighbour creates a tie,
-    so without this the loop stalled after one point."""
+    so without this the loop stalled after one point. A point winsorised again is still one
+    point (COINr's ``nwin``; issue 7)."""
     X = pd.DataFrame({"a": [float(i) for i in range(1, 21)] + [80.0, 200.0]})
-    out, log = treat.winsorise(X, max_points=5)
-    assert out["a"].tolist()[-3:] == [20.0, 20.0, 20.0]
-    assert log["step"].tolist() == [1, 2, 2] and log["treated"].tolist() == [80.0, 20.0, 20.0]
-    out2, log2 = treat.winsorise(X, max_points=2)   # step 2 would make 3 points: not taken
-    assert out2["a"].tolist()[-2:] == [80.0, 80.0] and len(log2) == 1
+    res = treat.winsorise(X, max_points=5)
+    assert res.table["a"].tolist()[-3:] == [20.0, 20.0, 20.0]
+    assert res.points["step"].tolist() == [1, 2] and res.points["treated"].tolist() == [20.0] * 2
+    assert res.details.loc[0, "points"] == 2
+    res1 = treat.winsorise(X, max_points=1)   # one point reached: no second step
+    assert res1.table["a"].tolist()[-2:] == [80.0, 80.0] and len(res1.points) == 1
 
 
 def test_same_seed_same_result_whatever_the_chunking(sample_ws, baseline):
@@ -189,7 +217,7 @@ def test_uncertainty_flags_in_build(sample_ws, baseline):
     ([{"address": "normalisation", "alternatives": [{}]}], r"Valid keys there: .*'normalise'"),
     ([{"address": "aggregate.method", "alternatives": ["arithmetic", "median"]}],
      (r"alternative 1 \('median'\) is not valid: aggregate.method must be one of "
-      r"\{'arithmetic', 'geometric', 'harmonic', 'copeland'\}")),
+      r"\{'arithmetic', 'geometric', 'harmonic', 'power_mean', 'copeland', 'kemeny'\}")),
     ([{"address": "normalise", "alternatives": [{"method": "minimax"}]}],
      r"normalise.method must be one of \{'minmax'"),
     ([{"address": "indicators", "exclude": ["gdp"]}], r"not indicators; valid codes: \{'eco_"),
@@ -341,3 +369,34 @@ def test_dask_local_cluster_gives_the_same_result(sample_ws, baseline):
         remote = zl.uncertainty(sample_ws, baseline, YEAR, n=400, seed=9, chunk=90,
                                 client=client, progress=False)
     pd.testing.assert_frame_equal(local.frame, remote.frame)
+
+
+@pytest.mark.parametrize("aggregates", [
+    [{"method": "power_mean", "p": 0.5, "min_coverage": 0.66},
+     {"method": "power_mean", "p": -2, "min_coverage": 0.9},
+     {"method": "harmonic", "min_coverage": 0.66}],
+    [{"method": "kemeny", "min_coverage": 0.66}, {"method": "kemeny", "min_coverage": 0.9},
+     {"method": "copeland", "min_coverage": 0.9}],
+], ids=["power_mean-harmonic", "kemeny-copeland"])
+def test_engine_equals_build_for_every_aggregation(sample_ws, baseline, aggregates):
+    """Issue 7: the generalised mean (Handbook 2008, section 6; COINr's a_genmean), Kemeny
+    (Handbook eqs. 6.3-6.4, one integer programme per draw and peer group of at most 20 units)
+    and harmonic / Copeland, with both normalisations, ±25% weight noise and a coverage rule
+    that leaves units without a score: every draw's scores and ranks equal build()'s."""
+    s = baseline.replace("uncertainty", [
+        baseline.spec["uncertainty"][0],           # min-max [1, 100] or z-score (10, 2)
+        {"address": "aggregate", "alternatives": aggregates},
+        {"address": "weights", "noise": 0.25}])
+    design = parse_design(sample_ws, s)
+    rows = np.random.default_rng(6).random((8, design.n_columns))
+    # five combinations, each aggregation drawn at least twice (chunks of several draws)
+    assert len(np.unique(design.choices(rows), axis=0)) == 5
+    assert np.bincount(design.choices(rows)[:, 1]).min() >= 2
+    naive = naive_ranks(sample_ws, design, YEAR, rows)
+    engine = Engine.create(sample_ws, design, YEAR)
+    scores = engine.scores(rows)
+    want = naive.pivot(index="draw", columns="unit_id", values="score")[engine.units]
+    assert want.isna().any().any()                # some units fall below min_coverage
+    np.testing.assert_allclose(scores, want.to_numpy(dtype=float), rtol=1e-12, atol=1e-12)
+    ranks = naive.pivot(index="draw", columns="unit_id", values="rank")[engine.units]
+    np.testing.assert_array_equal(engine.ranks(scores), ranks.fillna(0).to_numpy(dtype=int))

@@ -121,6 +121,8 @@ class Assessment:
     screened_out : DataFrame
         Units left out by the scheme's ``screen`` step: ``unit_id, available, applicable,
         share``.
+    framework : DataFrame
+        The workspace's indicator tree (names, units, directions) the assessment was built on.
     provenance : dict
         Package version, scheme fingerprint, data hash, year.
     units : DataFrame
@@ -138,6 +140,7 @@ class Assessment:
     units: pd.DataFrame
     stages: dict = field(default_factory=dict, repr=False)
     screened_out: pd.DataFrame = field(default_factory=lambda: _NOBODY_SCREENED, repr=False)
+    framework: pd.DataFrame | None = field(default=None, repr=False)
 
     def stage(self, name: str) -> pd.DataFrame:
         """An intermediate units × indicators table: ``raw`` (as selected), ``denominated``,
@@ -285,8 +288,10 @@ def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[St
         stages["screened"] = X
     treat = scheme.spec["treat"]
     if treat["method"] == "winsorise":
-        X, changed = winsorise(X, **{k: v for k, v in treat.items() if k != "method"})
-        log.append(StepRecord("treat", treat, changed))
+        done = winsorise(X, **{k: v for k, v in treat.items() if k != "method"})
+        X = done.table  # the log says per indicator what was done and which cells changed
+        log.append(StepRecord("treat", treat, {**done.summary(), "details": done.details,
+                                               "points": done.points}))
     stages["treated"] = X
     directions = fw.set_index("code")["direction"].reindex(leaves).astype(int)
     return Prepared(X, applicable, groups, children, order, targets, directions, root,
@@ -396,8 +401,9 @@ def resolve_weights(ws: Workspace, spec: dict, node: str, kids: list[str],
         Weights indexed by child code (summing to 1) and diagnostics for the log: always
         ``method`` and the resolved ``weights``; AHP ``cr`` (each expert's and the AIJ
         group's for a panel; ``lambda_max`` and ``ci`` too for one expert), PCA
-        ``loadings``, ``eigenvalues``, ``explained_variance``, ``factor_weights`` and
-        ``n_factors``, combine the ``parts``' own diagnostics.
+        ``extraction`` (principal or ml), ``loadings``, ``communality``, ``eigenvalues``,
+        ``explained_variance``, ``factor_weights`` and ``n_factors``, combine the ``parts``'
+        own diagnostics.
     """
     from zhengji_lab import weighting
 
@@ -484,9 +490,11 @@ def resolve_weights(ws: Workspace, spec: dict, node: str, kids: list[str],
             res = fn(complete, **params)
         w = getattr(res, "weights", res)
         if method == "pca":  # the factor structure behind the weights (Handbook section 6.1)
-            info.update(n_factors=res.n_factors, eigenvalues=res.eigenvalues.to_dict(),
+            info.update(extraction=res.extraction, n_factors=res.n_factors,
+                        eigenvalues=res.eigenvalues.to_dict(),
                         explained_variance=res.explained_variance.to_dict(),
-                        loadings=res.loadings, factor_weights=res.factor_weights.to_dict())
+                        loadings=res.loadings, communality=res.communality.to_dict(),
+                        factor_weights=res.factor_weights.to_dict())
     else:
         raise BuildError(f"weights.{node}.method {method!r} cannot be used inside build; "
                          f"valid: {', '.join(BUILD_METHODS)}.")
@@ -533,12 +541,14 @@ def _check_combine(spec: dict, node: str) -> None:
 
 
 def aggregate_node(scores: pd.DataFrame, has: pd.DataFrame, kids: list[str], w, *,
-                   method: str, min_coverage: float, groups: pd.Series | None = None):
+                   method: str, min_coverage: float, groups: pd.Series | None = None,
+                   p: float | None = None):
     W = (w.reindex(index=scores.index, columns=kids) if isinstance(w, pd.DataFrame)
          else pd.DataFrame(np.broadcast_to(w.reindex(kids).to_numpy(), (len(scores), len(kids))),
                            index=scores.index, columns=kids))
     W = W.where(has[kids], 0.0)
-    return (aggregate(scores[kids], W, method=method, min_coverage=min_coverage, groups=groups),
+    return (aggregate(scores[kids], W, method=method, min_coverage=min_coverage, groups=groups,
+                      p=p),
             has[kids].any(axis=1))
 
 
@@ -697,7 +707,7 @@ def build(ws: Workspace, scheme, year: int, *, validate: bool = True,
         scores[node], has[node] = aggregate_node(scores, has, kids, weights[node],
                                                  method=agg["method"],
                                                  min_coverage=agg["min_coverage"],
-                                                 groups=prep.groups)
+                                                 groups=prep.groups, p=agg.get("p"))
     low = scores.index[scores[prep.root].isna()].tolist()
     log.append(StepRecord("aggregate", agg, {"units_below_min_coverage": low}))
 
@@ -751,7 +761,7 @@ def build(ws: Workspace, scheme, year: int, *, validate: bool = True,
                       units=units, stages={**prep.stages, "normalised": norm, "nodes": scores,
                                            "applicable": prep.applicable},
                       screened_out=next((r.resolved for r in log if r.step == "screen"),
-                                        _NOBODY_SCREENED))
+                                        _NOBODY_SCREENED), framework=ws.framework)
 
 
 def _triggers(ws, scheme, year, ranks, groups, ded) -> pd.DataFrame:

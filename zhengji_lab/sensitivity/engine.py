@@ -30,7 +30,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from zhengji_lab.aggregate import RANK_DECIMALS, copeland
+from zhengji_lab.aggregate import (
+    copeland,
+    kemeny,
+    power_domain_bad,
+    power_domain_message,
+    weighted_power_mean,
+)
 from zhengji_lab.build import (
     PREPARE_SECTIONS,
     Prepared,
@@ -42,9 +48,11 @@ from zhengji_lab.build import (
     resolve_weights,
     weights_for,
 )
+from zhengji_lab.core import grades_by_quota, group_members, rank_within
 from zhengji_lab.errors import BuildError
 from zhengji_lab.rules import apply_deductions
 from zhengji_lab.sensitivity.design import Design
+from zhengji_lab.treat import winsorise
 
 
 def _key(scheme, *sections) -> str:
@@ -74,6 +82,7 @@ class Stage:
     leaves: np.ndarray       # (units, indicators) normalised scores, NaN where absent
     nodes: list
     applied: np.ndarray      # (units,) deduction points taken off the root
+    p: float | None = None   # exponent of the power mean (aggregate.p)
 
 
 @dataclass(eq=False)
@@ -106,8 +115,7 @@ class Engine:
     @functools.cached_property
     def group_members(self) -> list[np.ndarray]:
         """Column positions of the units of each peer group."""
-        codes, _ = pd.factorize(self.groups.to_numpy())
-        return [np.flatnonzero(codes == g) for g in range(codes.max() + 1)]
+        return group_members(self.groups.to_numpy())
 
     @functools.cached_property
     def group_codes(self) -> np.ndarray:
@@ -151,53 +159,21 @@ class Engine:
         return self._cache[pkey]
 
     def _prepare(self, s) -> Prepared:
-        """:func:`~zhengji_lab.build.prepare`, with winsorisation limits taken as prefixes.
+        """:func:`~zhengji_lab.build.prepare`, with the outlier treatment on a shared table.
 
-        Winsorisation proceeds in steps (the extreme value, ties together, takes the nearest
-        other value) while the column stays skewed, and takes no step that would exceed
-        ``max_points`` values. So the table with limit ``k`` is the untreated table with the
-        steps of a run with a larger limit applied while their running count of values stays
-        within ``k``. When the design varies ``treat.max_points`` the largest limit is run once
-        and the smaller ones are derived from its log (``treat.winsorise``'s ``step`` column);
-        the naive loop, which calls ``build`` per draw, checks that both agree.
+        Treatment is ``prepare``'s last step, so a scheme that winsorises is prepared as the
+        untreated table (memoised, shared by every ``treat`` alternative of the design: limits,
+        thresholds, fallback) followed by :func:`~zhengji_lab.treat.winsorise` with the
+        scheme's settings, which is what ``prepare`` does. (Deriving smaller limits from the
+        steps of the largest one saves nothing measurable: ``benchmarks/bench_uncertainty.py``.)
+        The naive loop, which calls ``build`` per draw, checks that both agree.
         """
-        treat, top = s.spec["treat"], self._max_points
-        k = treat.get("max_points")
-        if treat["method"] != "winsorise" or top is None or isinstance(k, bool) \
-                or not isinstance(k, int) or not 0 <= k < top:
-            prep, log = prepare(self.ws, s, self.year)
-            if treat["method"] == "winsorise":  # keep the steps for smaller limits
-                self._cache["winsorised", _key(s, *PREPARE_SECTIONS)] \
-                    = next(r.resolved for r in log if r.step == "treat")
-            return prep
-        full = s.replace("treat.max_points", top)
-        self._prepared(full)
-        log = self._cache["winsorised", _key(full, *PREPARE_SECTIONS)]
+        treat = s.spec["treat"]
+        if treat["method"] != "winsorise":
+            return prepare(self.ws, s, self.year)[0]
         untreated = self._prepared(s.replace("treat", {"method": "none"}))
-        steps = log[["indicator", "step"]]
-        count = log.groupby(["indicator", "step"], sort=False).size().groupby(level=0).cumsum()
-        first_k = log[pd.MultiIndex.from_frame(steps).isin(count.index[count <= k])]
-        X = untreated.X.to_numpy(dtype=float, copy=True)
-        rows = untreated.X.index.get_indexer(first_k["unit_id"])
-        cols = untreated.X.columns.get_indexer(first_k["indicator"])
-        for r, c, value in zip(rows, cols, first_k["treated"].to_numpy(dtype=float)):
-            X[r, c] = value  # in order: a later change of the same cell wins, as in winsorise
-        return dataclasses.replace(untreated, X=pd.DataFrame(
-            X, index=untreated.X.index, columns=untreated.X.columns))
-
-    @property
-    def _max_points(self) -> int | None:
-        """The largest winsorisation limit among the design's alternatives (if it varies)."""
-        limits = []
-        for inp in self.design.inputs:
-            for option in inp.options:
-                for address, value in option:
-                    if address == "treat.max_points":
-                        limits.append(value)
-                    elif address == "treat" and isinstance(value, dict):
-                        limits.append(value.get("max_points"))
-        limits = [v for v in limits if isinstance(v, int) and not isinstance(v, bool)]
-        return max(limits) if len(limits) > 1 else None
+        X = winsorise(untreated.X, **{k: v for k, v in treat.items() if k != "method"}).table
+        return dataclasses.replace(untreated, X=X, stages={**untreated.stages, "treated": X})
 
     def _make_stage(self, combo: tuple | None) -> Stage:
         """The stage of a combination of discrete choices (``None``: the nominal scheme)."""
@@ -263,7 +239,8 @@ class Engine:
             else:
                 scores = norm.copy() if scores is None else scores
                 scores[node] = aggregate_node(scores, has, kids, w, method=method,
-                                              min_coverage=cov, groups=prep.groups)[0]
+                                              min_coverage=cov, groups=prep.groups,
+                                              p=agg.get("p"))[0]
             W = (w.reindex(index=self.units, columns=kids).to_numpy(dtype=float)
                  if isinstance(w, pd.DataFrame) else w.reindex(kids).to_numpy(dtype=float))
             nodes.append(_Node(node, pos[node], np.array([pos[c] for c in kids]),
@@ -276,7 +253,7 @@ class Engine:
             self._cache["deductions", cap] = -apply_deductions(zero, events, cap=cap)[0]
         applied = self._cache["deductions", cap]
         return Stage(design.describe(combo), method, cov, norm.to_numpy(dtype=float), nodes,
-                     applied.to_numpy(dtype=float))
+                     applied.to_numpy(dtype=float), p=agg.get("p"))
 
     # -- evaluation -----------------------------------------------------------------------------
     def scores(self, rows: np.ndarray) -> np.ndarray:
@@ -315,7 +292,8 @@ class Engine:
                 w = node.weights
             per_draw = node.perturb is not None
             kids = [st.leaves[:, j] if j < L else vals[j] for j in node.kids]
-            if per_draw and all(k.ndim == 1 for k in kids) and st.method != "copeland":
+            if per_draw and all(k.ndim == 1 for k in kids) and \
+                    st.method in ("arithmetic", "geometric", "harmonic"):
                 vals[node.pos] = _aggregate_static_children(np.column_stack(kids), node.has, w,
                                                             st.method, st.min_coverage, node.name)
             else:
@@ -324,7 +302,8 @@ class Engine:
                 W = w.T[:, :, None] if per_draw else w.T[:, None] if w.ndim == 2 else w
                 vals[node.pos] = _aggregate_3d(C, node.has.T[:, None, :], W.reshape(
                     W.shape + (1,) * (3 - W.ndim)), st.method, st.min_coverage, node.name,
-                    groups=self.group_codes)
+                    groups=(self.groups.to_numpy() if st.method == "kemeny"
+                            else self.group_codes), p=st.p, labels=self.units.to_numpy())
         root = vals[st.nodes[-1].pos]
         return np.broadcast_to(root - st.applied, (D, len(self.units)))
 
@@ -344,11 +323,10 @@ def _quiet(fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
 
-def _geometric_error(name: str, method: str) -> ValueError:
-    return ValueError(f"A {method} mean at node {name!r} needs positive values, but a child "
-                      "with positive weight has a score <= 0. Normalise onto a positive scale "
-                      "such as [1, 100] (or z-scores with mean 10, sd 2), or use the arithmetic "
-                      "mean.")
+def _geometric_error(name: str, method: str, p: float | None = None) -> ValueError:
+    needs, fix = power_domain_message(method, p)
+    return ValueError(f"{needs} (node {name!r}), but a child with positive weight has a score "
+                      f"outside that range. {fix}")
 
 
 def _aggregate_static_children(C: np.ndarray, has: np.ndarray, w: np.ndarray, method: str,
@@ -381,10 +359,12 @@ def _aggregate_static_children(C: np.ndarray, has: np.ndarray, w: np.ndarray, me
 
 def _aggregate_3d(C: np.ndarray, has: np.ndarray, W: np.ndarray, method: str,
                   min_coverage: float, name: str, groups: np.ndarray | None = None,
-                  ) -> np.ndarray:
+                  p: float | None = None, labels: np.ndarray | None = None) -> np.ndarray:
     """``aggregate()`` step by step on ``(children, draws, units)`` arrays.
 
     ``has`` and ``W`` broadcast to the shape of ``C``; the result is ``(draws, units)``.
+    ``groups`` (peer group per unit) and ``labels`` (unit ids, which fix the order of the
+    Kemeny programme as in ``aggregate()``) serve Copeland and Kemeny, ``p`` the power mean.
     """
     W = np.broadcast_to(W, C.shape)
     Wm = np.where(has, W, 0.0)
@@ -399,102 +379,25 @@ def _aggregate_3d(C: np.ndarray, has: np.ndarray, W: np.ndarray, method: str,
     if method == "arithmetic":
         s = (Wn * np.where(present, C, 0.0)).sum(axis=0)
     elif method == "copeland":  # Handbook eq. 6.2, per draw
-        s = np.stack([copeland(C[:, d].T, Wp[:, d].T, ok=ok[:, d], groups=groups)
+        s = np.stack([copeland(C[:, d].T, Wp[:, d].T, ok=ok[d], groups=groups)
                       for d in range(C.shape[1])])
+    elif method == "kemeny":  # Handbook eqs. 6.3-6.4, one integer programme per draw and group
+        try:
+            s = np.stack([kemeny(C[:, d].T, Wp[:, d].T, ok=ok[d], groups=groups,
+                                 labels=labels) for d in range(C.shape[1])])
+        except ValueError as exc:
+            raise ValueError(f"Node {name!r}: {exc}") from exc
     else:
         used = present & (Wn > 0)
-        if (used & ~(C > 0)).any():
-            raise _geometric_error(name, method)
-        with np.errstate(divide="ignore"):
-            if method == "geometric":
-                s = np.exp((Wn * np.log(np.where(used, C, 1.0))).sum(axis=0))
-            else:
+        q = {"geometric": 0.0, "harmonic": -1.0}.get(method, p)
+        if (used & power_domain_bad(C, q)).any():
+            raise _geometric_error(name, method, p)
+        if method == "harmonic":
+            with np.errstate(divide="ignore", invalid="ignore"):
                 s = 1.0 / (Wn / np.where(used, C, 1.0)).sum(axis=0)
+        else:  # geometric, power mean: the function aggregate() uses
+            s = weighted_power_mean(C, Wn, q, axis=0)
     return np.where(ok, s, np.nan)
-
-
-def rank_within(scores: np.ndarray, members: list[np.ndarray]) -> np.ndarray:
-    """Ranks 1 = best with ties ``min`` within each group of columns; 0 for NaN scores.
-
-    Equals ``pandas.Series.rank(ascending=False, method="min")`` per row and group.
-
-    >>> rank_within(np.array([[3.0, 5.0, 5.0, np.nan]]), [np.arange(4)]).tolist()
-    [[3, 1, 1, 0]]
-    """
-    D = scores.shape[0]
-    out = np.zeros(scores.shape, dtype=np.int32)
-    for m in members:
-        sub = -np.round(scores[:, m], RANK_DECIMALS)
-        order = np.argsort(sub, axis=1, kind="stable")          # NaN last
-        sv = np.take_along_axis(sub, order, axis=1)
-        new = np.ones(sv.shape, dtype=bool)
-        new[:, 1:] = sv[:, 1:] != sv[:, :-1]
-        first = np.maximum.accumulate(np.where(new, np.arange(len(m)), 0), axis=1)
-        r = np.empty((D, len(m)), dtype=np.int32)
-        np.put_along_axis(r, order, (first + 1).astype(np.int32), axis=1)
-        r[np.isnan(sub)] = 0
-        out[:, m] = r
-    return out
-
-
-def grades_by_quota(ranks: np.ndarray, members: list[np.ndarray], cum: np.ndarray) -> np.ndarray:
-    """:func:`~zhengji_lab.rules.assign_grades` for every draw: grade ``k`` takes ranks up to
-    ``round(n × cumulative share_k)`` (half up) among the ``n`` ranked units of the group.
-
-    >>> grades_by_quota(np.array([[1, 2, 3, 4]]), [np.arange(4)], np.cumsum([0.5, 0.5])).tolist()
-    [[0, 0, 1, 1]]
-    """
-    G = len(cum)
-    out = np.full(ranks.shape, G, dtype=np.int8)
-    if G == 0:
-        return out
-    for m in members:
-        r = ranks[:, m]
-        n = (r > 0).sum(axis=1)
-        # rules.grade_counts: floor(c·n + 0.5 + 1e-9), the last one = n
-        counts = np.floor(cum[None, :-1] * n[:, None] + 0.5 + 1e-9).astype(np.int64)
-        g = (r[:, :, None] > counts[:, None, :]).sum(axis=2)
-        out[:, m] = np.where(r > 0, g, G)
-    return out
-
-
-def ranked_counts(ranks: np.ndarray, members: list[np.ndarray]) -> np.ndarray:
-    """Per draw and unit, how many units of its peer group have a rank (``ranks > 0``)."""
-    out = np.zeros(ranks.shape, dtype=np.int64)
-    for m in members:
-        out[:, m] = (ranks[:, m] > 0).sum(axis=1, keepdims=True)
-    return out
-
-
-def trigger_hits(now: np.ndarray, past: dict, rules: dict, sizes: dict) -> dict:
-    """Per draw and unit, whether each rank-based talk trigger fires (rules.talk_triggers).
-
-    Parameters
-    ----------
-    now : (draws, units) ranks of the assessed year (0 = no rank)
-    past : ``{years back: (draws, units) ranks aligned to the same units}`` (0 = absent)
-    rules : the scheme's ``triggers`` section
-    sizes : ``{years back: (draws, units) ranked units in the peer group}`` (0 back = the
-        assessed year); groups with fewer than 2 ranked units have nobody lagging
-    """
-    out = {}
-    if "marked_regression" in rules and 1 in past:
-        drop = rules["marked_regression"]["rank_drop"]
-        prev = past[1]
-        out["marked_regression"] = (now > 0) & (prev > 0) & (now - prev >= drop)
-    if "consecutive_lagging" in rules:
-        share, years = (rules["consecutive_lagging"][k] for k in ("bottom_share", "years"))
-        fire = np.ones(now.shape, dtype=bool)
-        for back in range(years):
-            r = now if back == 0 else past.get(back)
-            if r is None:
-                fire[:] = False
-                break
-            n = sizes[back]
-            k = np.maximum(1, np.floor(share * n + 0.5)).astype(np.int64)
-            fire &= (n >= 2) & (r > 0) & (r > n - k)
-        out["consecutive_lagging"] = fire
-    return out
 
 
 def naive_ranks(ws, design: Design, year: int, rows: np.ndarray) -> pd.DataFrame:
