@@ -9,7 +9,7 @@ Every step appends a :class:`StepRecord` with its parameters and the values it r
 ``Assessment.scheme`` reproduces the same numbers.
 
 The steps are also public as functions on plain frames (:func:`prepare`, :func:`normalise_table`,
-:func:`resolve_weights`, :func:`aggregate_tree`), which the uncertainty analysis reuses.
+:func:`resolve_weights`, :func:`aggregate_node`), which the uncertainty analysis reuses.
 """
 from __future__ import annotations
 
@@ -550,22 +550,6 @@ def aggregate_node(scores: pd.DataFrame, has: pd.DataFrame, kids: list[str], w, 
     return (aggregate(scores[kids], W, method=method, min_coverage=min_coverage, groups=groups,
                       p=p),
             has[kids].any(axis=1))
-
-
-def aggregate_tree(norm: pd.DataFrame, prep: Prepared, weights: dict, *, method: str,
-                   min_coverage: float) -> pd.DataFrame:
-    """Scores of every node, bottom-up.
-
-    ``weights`` maps each parent to a Series over its children, or to a units × children frame.
-    A child that applies to none of a unit's indicators gets weight 0 for that unit (it is not
-    missing); an applicable child without a score counts against ``min_coverage``.
-    """
-    scores, has = norm.copy(), prep.applicable.copy()
-    for node in prep.order:
-        scores[node], has[node] = aggregate_node(scores, has, prep.children[node], weights[node],
-                                                 method=method, min_coverage=min_coverage,
-                                                 groups=prep.groups)
-    return scores
 
 
 def as_scheme(ws: Workspace, scheme) -> Scheme:
