@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import zhengji_lab as zl
-from zhengji_lab.aggregate import KEMENY_MAX_UNITS, copeland, kemeny, outranking
+from zhengji_lab.pairwise import KEMENY_MAX_UNITS, copeland, kemeny, outranking
 
-agg_module = sys.modules["zhengji_lab.aggregate"]
+agg_module = sys.modules["zhengji_lab.pairwise"]
 
 
 @st.composite

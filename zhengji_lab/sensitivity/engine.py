@@ -30,13 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from zhengji_lab.aggregate import (
-    copeland,
-    kemeny,
-    power_domain_bad,
-    power_domain_message,
-    weighted_power_mean,
-)
+from zhengji_lab.aggregate import aggregate_arrays
 from zhengji_lab.build import (
     PREPARE_SECTIONS,
     Prepared,
@@ -66,6 +60,7 @@ class _Node:
     name: str
     pos: int                 # column of its score
     kids: np.ndarray         # columns of its children
+    kid_names: list          # their codes (for error messages)
     has: np.ndarray          # (units, children) bool: does the child apply to the unit
     weights: np.ndarray      # nominal: (children,) or (units, children) when fitted per group
     perturb: tuple | None    # (input index, first column in the design row) or None
@@ -243,7 +238,7 @@ class Engine:
                                               p=agg.get("p"))[0]
             W = (w.reindex(index=self.units, columns=kids).to_numpy(dtype=float)
                  if isinstance(w, pd.DataFrame) else w.reindex(kids).to_numpy(dtype=float))
-            nodes.append(_Node(node, pos[node], np.array([pos[c] for c in kids]),
+            nodes.append(_Node(node, pos[node], np.array([pos[c] for c in kids]), kids,
                                has_kids[node], W, perturbed.get(node),
                                None if dynamic else scores[node].to_numpy(dtype=float)))
         cap = s.spec["deductions"].get("cap")
@@ -291,19 +286,19 @@ class Engine:
             else:
                 w = node.weights
             per_draw = node.perturb is not None
+            # children first: (k, draws, units), so that sums over k add whole planes
             kids = [st.leaves[:, j] if j < L else vals[j] for j in node.kids]
-            if per_draw and all(k.ndim == 1 for k in kids) and \
-                    st.method in ("arithmetic", "geometric", "harmonic"):
-                vals[node.pos] = _aggregate_static_children(np.column_stack(kids), node.has, w,
-                                                            st.method, st.min_coverage, node.name)
-            else:
-                # children first: (k, draws, units), so that sums over k add whole planes
-                C = np.stack([np.broadcast_to(k, (D, len(self.units))) for k in kids])
-                W = w.T[:, :, None] if per_draw else w.T[:, None] if w.ndim == 2 else w
-                vals[node.pos] = _aggregate_3d(C, node.has.T[:, None, :], W.reshape(
-                    W.shape + (1,) * (3 - W.ndim)), st.method, st.min_coverage, node.name,
-                    groups=(self.groups.to_numpy() if st.method == "kemeny"
-                            else self.group_codes), p=st.p, labels=self.units.to_numpy())
+            C = (np.stack(kids)[:, None, :] if all(k.ndim == 1 for k in kids) else
+                 np.stack([np.broadcast_to(k, (D, len(self.units))) for k in kids]))
+            W = w.T[:, :, None] if per_draw else w.T[:, None, :] if w.ndim == 2 \
+                else w[:, None, None]
+            try:
+                vals[node.pos] = aggregate_arrays(
+                    C, W, node.has.T[:, None, :], method=st.method, min_coverage=st.min_coverage,
+                    p=st.p, groups=self.groups.to_numpy(), units=self.units.to_numpy(),
+                    children=node.kid_names)
+            except ValueError as exc:
+                raise ValueError(f"Node {node.name!r}: {exc}") from exc
         root = vals[st.nodes[-1].pos]
         return np.broadcast_to(root - st.applied, (D, len(self.units)))
 
@@ -321,83 +316,6 @@ def _quiet(fn, *args, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return fn(*args, **kwargs)
-
-
-def _geometric_error(name: str, method: str, p: float | None = None) -> ValueError:
-    needs, fix = power_domain_message(method, p)
-    return ValueError(f"{needs} (node {name!r}), but a child with positive weight has a score "
-                      f"outside that range. {fix}")
-
-
-def _aggregate_static_children(C: np.ndarray, has: np.ndarray, w: np.ndarray, method: str,
-                               min_coverage: float, name: str) -> np.ndarray:
-    """``aggregate()`` for children fixed in the combination and weights per draw, by matmul.
-
-    ``C`` (units, k), ``has`` (units, k), ``w`` (draws, k); OECD/JRC Handbook eq. 6.1 (weighted
-    arithmetic) and 6.3 (geometric), weights rescaled over the children a unit has.
-    """
-    present = ~np.isnan(C) & has
-    total = w @ has.T.astype(float)
-    have = w @ present.T.astype(float)
-    if method == "arithmetic":
-        s = (w @ np.where(present, C, 0.0).T) / have
-    else:
-        bad = present & ~(C > 0)
-        if bad.any() and ((w > 0).astype(float) @ bad.T.astype(float) > 0).any():
-            raise _geometric_error(name, method)
-        good = present & (C > 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if method == "geometric":
-                s = np.exp((w @ np.where(good, np.log(np.where(good, C, 1.0)), 0.0).T) / have)
-            else:
-                s = have / (w @ np.where(good, 1.0 / np.where(good, C, 1.0), 0.0).T)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        coverage = np.where(total > 0, have / total, 0.0)
-    ok = (coverage >= min_coverage - 1e-12) & (have > 0)
-    return np.where(ok, s, np.nan)
-
-
-def _aggregate_3d(C: np.ndarray, has: np.ndarray, W: np.ndarray, method: str,
-                  min_coverage: float, name: str, groups: np.ndarray | None = None,
-                  p: float | None = None, labels: np.ndarray | None = None) -> np.ndarray:
-    """``aggregate()`` step by step on ``(children, draws, units)`` arrays.
-
-    ``has`` and ``W`` broadcast to the shape of ``C``; the result is ``(draws, units)``.
-    ``groups`` (peer group per unit) and ``labels`` (unit ids, which fix the order of the
-    Kemeny programme as in ``aggregate()``) serve Copeland and Kemeny, ``p`` the power mean.
-    """
-    W = np.broadcast_to(W, C.shape)
-    Wm = np.where(has, W, 0.0)
-    present = ~np.isnan(C)
-    total = Wm.sum(axis=0)
-    Wp = np.where(present, Wm, 0.0)
-    have = Wp.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        coverage = np.where(total > 0, have / total, 0.0)
-        Wn = Wp / have
-    ok = (coverage >= min_coverage - 1e-12) & (have > 0)
-    if method == "arithmetic":
-        s = (Wn * np.where(present, C, 0.0)).sum(axis=0)
-    elif method == "copeland":  # Handbook eq. 6.2, per draw
-        s = np.stack([copeland(C[:, d].T, Wp[:, d].T, ok=ok[d], groups=groups)
-                      for d in range(C.shape[1])])
-    elif method == "kemeny":  # Handbook eqs. 6.3-6.4, one integer programme per draw and group
-        try:
-            s = np.stack([kemeny(C[:, d].T, Wp[:, d].T, ok=ok[d], groups=groups,
-                                 labels=labels) for d in range(C.shape[1])])
-        except ValueError as exc:
-            raise ValueError(f"Node {name!r}: {exc}") from exc
-    else:
-        used = present & (Wn > 0)
-        q = {"geometric": 0.0, "harmonic": -1.0}.get(method, p)
-        if (used & power_domain_bad(C, q)).any():
-            raise _geometric_error(name, method, p)
-        if method == "harmonic":
-            with np.errstate(divide="ignore", invalid="ignore"):
-                s = 1.0 / (Wn / np.where(used, C, 1.0)).sum(axis=0)
-        else:  # geometric, power mean: the function aggregate() uses
-            s = weighted_power_mean(C, Wn, q, axis=0)
-    return np.where(ok, s, np.nan)
 
 
 def naive_ranks(ws, design: Design, year: int, rows: np.ndarray) -> pd.DataFrame:
