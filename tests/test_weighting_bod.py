@@ -1,5 +1,8 @@
 """Benefit of the doubt: known answers, the LP's defining properties, restrictions, bad input.
 The Handbook's TAI ranks (Table 23) are checked in test_weighting_tai.py."""
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -142,3 +145,148 @@ def test_unit_with_only_zeros_scores_zero():
     res = zl.weighting.bod(X)
     assert res.scores["z"] == 0.0 and (res.shares.loc["z"] == 0).all()
     assert_allclose(res.mean_weights.sum(), 1.0)
+
+
+# --- issue 8: one re-used HiGHS model per peer group, checked against the per-unit LP ---------
+
+def linprog_scores(A, bounds=None, bounds_on="weights"):
+    """Reference: one cold scipy.optimize.linprog per unit on the multiplier form (Cherchye et
+    al. 2007, eq. 2; restrictions as in their section 4 and the Handbook's Table 23), every unit
+    a constraint. The former implementation of bod(), kept here as the oracle."""
+    n, m = A.shape
+    scores = np.empty(n)
+    for i, x in enumerate(A):
+        A_ub, b_ub = A, np.ones(n)
+        if bounds is not None:
+            lo, hi = (np.broadcast_to(np.asarray(b, dtype=float), m) for b in bounds)
+            base = np.ones(m) if bounds_on == "weights" else x
+            own = np.diag(base)
+            R = np.vstack([lo[:, None] * base[None, :] - own, own - hi[:, None] * base[None, :]])
+            A_ub, b_ub = np.vstack([A, R]), np.r_[b_ub, np.zeros(2 * m)]
+        res = linprog(-x, A_ub=A_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+        assert res.status == 0, res.message
+        scores[i] = -res.fun
+    return np.minimum(scores, 1.0)
+
+
+def _province(n=150, m=8, seed=8):
+    """Min-max data with zeros, ties and duplicated units: many units on the frontier, so the
+    column generation adds peers in several rounds and frontier units are found by others'
+    LPs."""
+    rng = np.random.default_rng(seed)
+    A = rng.lognormal(0.0, 0.75, size=(n, m))
+    A[:, :2] += A[:, 2:4] * 0.5         # some correlated indicators
+    A = (A - A.min(0)) / (A.max(0) - A.min(0))
+    A[rng.random((n, m)) < 0.05] = 0.0
+    A[10:14] = A[3]                     # four copies of unit 3
+    A[20, :] = 0.0                      # a unit with only zeros
+    return pd.DataFrame(A, index=[f"u{i:03d}" for i in range(n)],
+                        columns=[f"k{j}" for j in range(m)])
+
+
+@pytest.mark.parametrize("kw", [{}, {"bounds": (0.05, 0.25)},
+                                {"bounds": (0.0, 0.3), "bounds_on": "shares"}],
+                         ids=["free", "weights", "shares"])
+def test_scores_equal_the_per_unit_lp(kw):
+    """Scores equal one linprog per unit (the pre-issue-8 path) to 1e-9; each unit's weights
+    achieve its score, keep every unit of the group at or below 1 and meet the unit's own
+    restrictions, also where they came from another unit's LP."""
+    X = _province()
+    res = zl.weighting.bod(X, **kw)
+    A, W = X.to_numpy(), res.weights.to_numpy()
+    assert_allclose(res.scores.to_numpy(), linprog_scores(A, **kw), rtol=0, atol=1e-9)
+    assert_allclose((A * W).sum(axis=1), res.scores.to_numpy(), rtol=0, atol=1e-12)
+    assert (A @ W.T <= 1 + 1e-12).all()
+    assert ((A @ W.T).max(axis=0)[A.any(axis=1)] == pytest.approx(1.0, abs=1e-12))
+    if "bounds" in kw:
+        lo, hi = kw["bounds"]
+        rel = (res.shares if kw.get("bounds_on") == "shares"
+               else res.weights.div(res.weights.sum(axis=1), axis=0)).to_numpy()
+        rel = rel[A.any(axis=1)]
+        assert (rel >= lo - 1e-9).all() and (rel <= hi + 1e-9).all()
+    # the four copies of unit 3 carry identical weights; the zero unit scores 0 with weights 0
+    assert (res.weights.loc["u010":"u013"] == res.weights.loc["u003"]).all().all()
+    assert res.scores["u020"] == 0.0 and (res.weights.loc["u020"] == 0).all()
+
+
+def test_peer_groups_equal_the_per_unit_lp_within_each_group():
+    X = _province(n=90, m=5, seed=3)
+    groups = pd.Series(np.where(np.arange(90) % 3 == 0, "park", "town"), index=X.index)
+    res = zl.weighting.bod(X, groups=groups, bounds=(0.1, 0.4))
+    for g in ("park", "town"):
+        A = X[groups == g].to_numpy()
+        assert_allclose(res.scores[groups == g], linprog_scores(A, bounds=(0.1, 0.4)), atol=1e-9)
+
+
+def test_highs_prints_nothing():
+    """The library does not print (STYLE.md): highspy's banner would land in the stdout of the
+    command-line tools. A fresh interpreter, since HiGHS prints it once per process."""
+    code = ("import pandas as pd, zhengji_lab as zl; "
+            "zl.weighting.bod(pd.DataFrame({'a': [1.0, 2.0], 'b': [2.0, 1.0]}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout == ""
+
+
+bounds_kw = st.sampled_from([{}, {"bounds": (0.1, 0.6)}, {"bounds": (0.0, 0.7)},
+                             {"bounds": (0.05, 0.8), "bounds_on": "shares"}])
+
+
+def _feasible(kw, m):
+    """``kw`` where its bounds can be met by m indicators (lo·m ≤ 1 ≤ hi·m), else no bounds."""
+    lo, hi = kw.get("bounds", (0.0, 1.0))
+    return kw if lo * m <= 1 <= hi * m else {}
+positive = arrays(float, st.tuples(st.integers(2, 14), st.integers(2, 4)),
+                  elements=st.floats(0.05, 10.0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(positive, bounds_kw)
+def test_scores_equal_per_unit_lp_on_any_data(A, kw):
+    """The re-used model and the cold per-unit LP agree (Cherchye et al. 2007, eq. 2)."""
+    kw = _feasible(kw, A.shape[1])
+    res = zl.weighting.bod(pd.DataFrame(A), **kw)
+    assert_allclose(res.scores.to_numpy(), linprog_scores(A, **kw), rtol=0, atol=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(positive, st.sampled_from([{}, {"bounds": (0.1, 0.6)}]))
+def test_scores_in_0_1_and_someone_on_the_frontier(A, kw):
+    """On positive data every score is in (0, 1] and, without restrictions or with the same
+    restrictions on every unit's weights, the unit best under any unit's weights scores 1."""
+    s = zl.weighting.bod(pd.DataFrame(A), **kw).scores.to_numpy()
+    assert (s > 0).all() and (s <= 1).all()
+    assert s.max() == pytest.approx(1.0, abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(positive, st.lists(st.floats(1e-3, 1e3), min_size=4, max_size=4),
+       st.sampled_from([{}, {"bounds": (0.05, 0.8), "bounds_on": "shares"}]))
+def test_scores_free_of_column_units(A, factors, kw):
+    """Rescaling an indicator (another unit of measurement) leaves the scores unchanged when
+    nothing restricts the weights themselves: free weights, or pie shares, which are
+    unit-free (Cherchye et al. 2007, section 4). Restrictions on w_j / Σw are not."""
+    c = np.array(factors[:A.shape[1]])
+    a = zl.weighting.bod(pd.DataFrame(A), **kw)
+    b = zl.weighting.bod(pd.DataFrame(A * c), **kw)
+    assert_allclose(b.scores, a.scores, rtol=0, atol=1e-9)  # scores only: weights not unique
+
+
+@settings(max_examples=40, deadline=None)
+@given(units_data, bounds_kw, st.randoms(use_true_random=False))
+def test_row_order_changes_nothing_bit_for_bit(A, kw, rnd):
+    """Scores *and* the chosen weights depend on the data only, not on the order of the rows:
+    the distinct rows are solved in an order fixed by their values."""
+    kw = _feasible(kw, A.shape[1])
+    A = np.vstack([A, A[:1]])  # a duplicated unit as well
+    X = pd.DataFrame(A, index=[f"u{i}" for i in range(len(A))])
+    groups = pd.Series(np.arange(len(A)) % 2, index=X.index).astype(str)
+    order = list(X.index)
+    rnd.shuffle(order)
+    for g in (None, groups):
+        a = zl.weighting.bod(X, groups=g, **kw)
+        b = zl.weighting.bod(X.loc[order], groups=g, **kw)
+        pd.testing.assert_series_equal(b.scores.reindex(a.scores.index), a.scores, rtol=0,
+                                       atol=0)
+        pd.testing.assert_frame_equal(b.weights.reindex(a.weights.index), a.weights, rtol=0,
+                                      atol=0)
