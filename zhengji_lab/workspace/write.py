@@ -1,0 +1,236 @@
+"""Writing a workspace: :func:`write_workspace` to a folder or workbook, :func:`write_template`.
+
+The workspace is written as the same text the reader reads
+(:func:`~zhengji_lab.workspace.text.workspace_text`): CSV files with a byte-order mark for
+Excel, or one workbook with a README sheet, column notes as cell comments and numbers as
+numbers.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from zhengji_lab.workspace.model import Workspace
+from zhengji_lab.workspace.problems import is_book, sheet_name
+from zhengji_lab.workspace.schema import (
+    COLUMN_NOTES,
+    COLUMNS,
+    NUMBER,
+    README_SHEET,
+    REQUIRED_TABLES,
+    column_rule,
+)
+from zhengji_lab.workspace.text import RawWorkspace, scheme_text, workspace_text
+
+logger = logging.getLogger(__name__)
+
+_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def write_workspace(ws: Workspace, path, *, overwrite: bool = False) -> Path:
+    """Write a workspace to a folder of CSV files, or to an ``.xlsx`` workbook.
+
+    CSV files are UTF-8 with a byte-order mark, so that Excel shows Chinese text correctly.
+    The workspace is written as it is (not validated), so nothing is lost; loading it back
+    gives equal data (:meth:`Workspace.equals`).  A workbook keeps numbers to 16 significant
+    digits (openpyxl writes ``"%.16g"``), so a number that needs all 17 digits of a double
+    (e.g. ``0.1 + 0.2``) comes back one unit in the last place off; CSV folders keep every
+    digit.
+
+    Parameters
+    ----------
+    ws : Workspace
+    path : str or PathLike
+        A path ending in ``.xlsx`` is written as a workbook; anything else as a folder.
+    overwrite : bool
+        Replace an existing workbook, or the workspace files of an existing folder (tables,
+        ``judgements/*/*.csv``, ``schemes/*.yaml``; other files are left alone).
+
+    Returns
+    -------
+    Path
+        ``path``, so that ``load_workspace(write_workspace(ws, p))`` reads it back.
+
+    Raises
+    ------
+    FileExistsError
+        If ``path`` exists and ``overwrite`` is false.
+    ValueError
+        If a judgement group, expert or scheme name cannot be a file or sheet name.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"'{path}' already exists; write_workspace() does not overwrite "
+                              f"it unless you pass overwrite=True.")
+    book = is_book(path)
+    parts = _parts(workspace_text(ws, fill=True), book=book)
+    if book:
+        _write_book(path, parts)
+    else:
+        _write_folder(path, parts)
+    logger.info("Wrote %r to %s", ws, path)
+    return path
+
+
+def write_template(path, *, overwrite: bool = False) -> Path:
+    """Write an empty workbook with every sheet, its columns and notes in Chinese and English.
+
+    The first sheet, ``说明 README``, explains each sheet and column; each column name carries
+    the same note as a cell comment.  Fill the sheets and load the workbook with
+    :func:`load_workspace`.
+    """
+    path = Path(path)
+    if not is_book(path):
+        raise ValueError(f"The 'path' parameter of write_template() must end in .xlsx. "
+                         f"Got '{path}' instead.")
+    empty = Workspace(*(pd.DataFrame(columns=COLUMNS[t]) for t in REQUIRED_TABLES))
+    return write_workspace(empty, path, overwrite=overwrite)
+
+
+def _parts(raw: RawWorkspace, *, book: bool) -> dict[str, list[list[str]]]:
+    """Sheet name (``book``) or file path inside the folder → grid (scheme: one line a row).
+
+    Raises ValueError for judgement and scheme names that cannot be sheet or file names.
+    """
+    parts = {name if book else f"{name}.csv": grid for name, grid in raw.tables.items()}
+    named = [(("J", group, expert), f"judgements/{group}/{expert}.csv", grid)
+             for (group, expert), grid in raw.judgements.items()]
+    named += [(("S", name), f"schemes/{name}.yaml",
+               [[line] for line in scheme_text(text).splitlines()])
+              for name, text in raw.schemes.items()]
+    bad = []
+    for names, file, grid in named:
+        sheet = sheet_name(*names)
+        if book and (len(sheet) > 31 or _SHEET_CHARS.search(sheet)):
+            bad.append(sheet)
+        elif not book and any(n in ("", ".", "..") or _SHEET_CHARS.search(n) for n in names[1:]):
+            bad.append(file)
+        parts[sheet if book else file] = grid
+    if bad:
+        rule = ("sheet names: at most 31 characters, none of []:*?/\\" if book else
+                "file names: not empty, none of []:*?/\\")
+        raise ValueError(f"Judgement group/expert and scheme names must make valid {rule}. "
+                         f"Got {bad[:10]} instead; rename them"
+                         f"{' or write to a folder' if book else ''}.")
+    return parts
+
+
+def _csv_text(grid: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(grid)
+    return buffer.getvalue()
+
+
+def _write_folder(path: Path, parts: dict[str, list[list[str]]]) -> None:
+    if path.exists():
+        if not path.is_dir():
+            raise FileExistsError(f"'{path}' is a file; write the workspace to a new folder.")
+        _remove_workspace_files(path)
+    for name, grid in parts.items():
+        file = path / name
+        if name.endswith(".yaml"):
+            text = "".join(f"{line[0]}\n" for line in grid)
+        else:
+            text = "\ufeff" + _csv_text(grid)  # BOM: Excel then reads Chinese text correctly
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text, encoding="utf-8", newline="")
+
+
+def _remove_workspace_files(path: Path) -> None:
+    """Delete what write_workspace writes into a folder, and nothing else."""
+    for file in [path / f"{t}.csv" for t in COLUMNS] + sorted(path.glob("judgements/*/*.csv")) \
+            + sorted(path.glob("schemes/*.yaml")):
+        file.unlink(missing_ok=True)
+    for folder in sorted(path.glob("judgements/*")) + [path / "judgements", path / "schemes"]:
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def _numeric_columns(name: str, grid: list[list[str]]) -> list[bool]:
+    """Which columns of a sheet hold numbers (written as numbers into a workbook)."""
+    header = grid[0]
+    if name.startswith("J."):
+        return [j > 0 for j in range(len(header))]
+    if name.startswith("S."):
+        return [False]
+    return [column_rule(name, c).dtype != "str" if c in COLUMNS[name] else
+            all(not r[j] or NUMBER.fullmatch(r[j]) for r in grid[1:])
+            for j, c in enumerate(header)]
+
+
+def _book_value(text: str, numeric: bool):
+    if not text:
+        return None
+    if numeric and NUMBER.fullmatch(text):
+        number = float(text)
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    return text
+
+
+def _write_book(path: Path, sheets: dict) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.comments import Comment
+
+    book = Workbook(write_only=True)
+    readme = book.create_sheet(README_SHEET)
+    readme.column_dimensions["A"].width = 18
+    readme.column_dimensions["B"].width = 16
+    readme.column_dimensions["D"].width = 60
+    readme.column_dimensions["E"].width = 60
+    for row in _readme_rows():
+        readme.append(row)
+    for name, grid in sheets.items():
+        sheet = book.create_sheet(name)
+        numeric = _numeric_columns(name, grid)
+        for i, row in enumerate(grid):
+            cells = []
+            for j, text in enumerate(row):
+                value = _book_value(text, numeric[j] and i > 0)
+                cell = WriteOnlyCell(sheet, value)
+                if isinstance(value, str) and value.startswith("="):
+                    cell.data_type = "s"  # text, not a formula
+                note = COLUMN_NOTES.get(f"{name}.{text}", COLUMN_NOTES.get(text))
+                if i == 0 and name in COLUMNS and note:
+                    cell.comment = Comment(f"{note[0]}\n{note[1]}", "zhengji_lab",
+                                           width=260, height=110)
+                cells.append(cell)
+            sheet.append(cells)
+    temporary = path.with_name(f".{path.name}.tmp")
+    book.save(temporary)
+    os.replace(temporary, path)
+
+
+def _readme_rows() -> list[list[str]]:
+    rows = [
+        ["综合考核数据工作簿 / Comprehensive assessment workbook (zhengji_lab)"],
+        [],
+        ["1. 每个工作表是一张表：第 1 行是列名（请勿修改），从第 2 行起每行一条记录。 / Each sheet "
+         + "is one table: row 1 holds the column names (keep them); one record per row from row "
+         + "2."],
+        ["2. 鼠标停在列名上可看到说明。 / Hover over a column name to read its note."],
+        ["3. 专家判断：每位专家一个工作表，命名为 J.<组>.<专家>（如 J.index.expert_01）。"
+         + "AHP 两两比较矩阵：第一列与第 1 行为相同顺序的节点代码，可写 1/3"
+         + "（请先把单元格设为文本格式）；或两列 node, points 的分值分配。 / Expert "
+         + "judgements: one sheet per expert named J.<group>.<expert> (e.g. "
+         + "J.index.expert_01): an AHP pairwise matrix with the same codes in the same order in "
+         + "the first column and in row 1 (fractions such as 1/3 allowed; format the cells as "
+         + "Text first), or a point budget with the two columns node, points."],
+        ["4. 考核方案：工作表 S.<名称>，A 列每行一行 YAML。 / Schemes: a sheet S.<name> with "
+         + "one line of YAML per row in column A."],
+        ["5. 检查数据：zhengji validate 本文件.xlsx / Check the data: zhengji validate BOOK.xlsx"],
+        [],
+        ["工作表 sheet", "列 column", "必填 required", "说明", "description"],
+    ]
+    for table, columns in COLUMNS.items():
+        for col in columns:
+            zh, en = COLUMN_NOTES.get(f"{table}.{col}", COLUMN_NOTES.get(col, ("", "")))
+            required = "是 yes" if column_rule(table, col).required else ""
+            rows.append([table, col, required, zh, en])
+    return rows
