@@ -397,6 +397,7 @@ def test_asem_workspace_matches_coinr_tables():
 
 
 def test_missing_data_folder_is_a_clear_error(monkeypatch, tmp_path):
-    monkeypatch.setattr(zl.datasets, "__file__", str(tmp_path / "zhengji_lab" / "datasets.py"))
+    monkeypatch.setattr(zl.datasets.reference, "__file__",
+                        str(tmp_path / "zhengji_lab" / "datasets" / "reference.py"))
     with pytest.raises(FileNotFoundError, match="pip install -e"):
         zl.datasets.load_tai()
