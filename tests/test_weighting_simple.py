@@ -13,7 +13,7 @@ def test_registry_names_every_method():
     assert set(zl.weighting.REGISTRY) == {
         "equal", "fixed", "budget", "ahp", "ahp_group", "entropy", "critic", "stdev", "pca",
         "bod", "combine", "optimise"}
-    assert zl.weighting.REGISTRY["critic"] is zl.weighting.critic
+    assert zl.weighting.REGISTRY["critic"].function is zl.weighting.critic
 
 
 def test_equal_from_frame_series_and_codes():

@@ -9,7 +9,7 @@ Every step appends a :class:`StepRecord` with its parameters and the values it r
 ``Assessment.scheme`` reproduces the same numbers.
 
 The steps are also public as functions on plain frames (:func:`prepare`, :func:`normalise_table`,
-:func:`resolve_weights`, :func:`aggregate_node`), which the uncertainty analysis reuses.
+:func:`weights_for`, :func:`aggregate_node`), which the uncertainty analysis reuses.
 """
 from __future__ import annotations
 
@@ -25,22 +25,20 @@ import pandas as pd
 
 from zhengji_lab import __version__
 from zhengji_lab.aggregate import aggregate, rank
-from zhengji_lab.errors import BuildError, InconsistentJudgementWarning
+from zhengji_lab.errors import BuildError
 from zhengji_lab.normalise import fit_goalposts, normalise
 from zhengji_lab.prep import denominate, denominator_spec, screen
 from zhengji_lab.rules import apply_deductions, assign_grades, talk_triggers
 from zhengji_lab.scheme import Scheme
 from zhengji_lab.treat import impute, winsorise
+from zhengji_lab.weighting import bod
+from zhengji_lab.weighting.registry import is_fitted, resolve
 from zhengji_lab.workspace import COLUMNS, Workspace, canonical
 
 logger = logging.getLogger(__name__)
 
 #: The scheme sections :func:`prepare` reads (the Monte Carlo engine memoises by them).
 PREPARE_SECTIONS = ("denominate", "impute", "screen", "treat", "peer_groups", "exclude")
-#: Weighting methods computed from the data of a node's children.
-DATA_DRIVEN = ("entropy", "critic", "stdev", "pca", "optimise")
-#: Weighting methods a scheme can use at a node of the tree.
-BUILD_METHODS = ("equal", "fixed", "budget", "ahp", "ahp_group", "combine", "bod", *DATA_DRIVEN)
 
 
 @dataclass(frozen=True)
@@ -371,175 +369,6 @@ def _reference_table(ws: Workspace, scheme: Scheme, ref_year, resolved: dict) ->
     return pd.DataFrame(dtype=float)
 
 
-def _judgements(ws: Workspace, spec: dict, node: str) -> dict:
-    group = str(spec["judgements"]).removeprefix("judgements/").strip("/")
-    if group not in ws.judgements:
-        raise BuildError(f"weights.{node} reads judgements {spec['judgements']!r}, but the "
-                         f"workspace has judgements for {sorted(ws.judgements)}.")
-    return ws.judgements[group]
-
-
-def resolve_weights(ws: Workspace, spec: dict, node: str, kids: list[str],
-                    data: pd.DataFrame | None = None):
-    """Weights of one parent node's children from its weighting settings.
-
-    Parameters
-    ----------
-    spec : dict
-        ``{method: ..., <parameters>}`` from the scheme's ``weights`` section; the other keys
-        are passed to the weighting function. ``ahp``, ``ahp_group`` and ``budget`` read
-        ``judgements: judgements/<group>`` (``experts: [...]`` picks some of them);
-        ``combine`` takes ``of: [{method: ...}, ...]`` (two or more weightings of this node,
-        not ``bod``), ``how: linear | game`` (``combine()``'s ``method``), ``alpha`` and
-        ``negative``.
-    data : DataFrame, optional
-        Units × children scores (normalised, higher is better) for data-driven methods.
-
-    Returns
-    -------
-    (Series, dict)
-        Weights indexed by child code (summing to 1) and diagnostics for the log: always
-        ``method`` and the resolved ``weights``; AHP ``cr`` (each expert's and the AIJ
-        group's for a panel; ``lambda_max`` and ``ci`` too for one expert), PCA
-        ``extraction`` (principal or ml), ``loadings``, ``communality``, ``eigenvalues``,
-        ``explained_variance``, ``factor_weights`` and ``n_factors``, combine the ``parts``'
-        own diagnostics.
-    """
-    from zhengji_lab import weighting
-
-    method = spec["method"]
-    params = {k: v for k, v in spec.items()
-              if k not in ("method", "judgements", "values", "of", "experts")}
-    info: dict[str, Any] = {"method": method}
-    if method in DATA_DRIVEN and data is None:
-        raise BuildError(f"weights.{node} uses {method!r}, which is fitted on the children's "
-                         f"scores; resolve_weights() needs them as 'data' (units × children).")
-    if method == "equal":
-        w = weighting.equal(kids)
-    elif method == "fixed":
-        values = spec["values"]
-        unknown = sorted(set(values) - set(kids))
-        lacking = [k for k in kids if k not in values]
-        if unknown or lacking:
-            raise BuildError(f"weights.{node}.values must name exactly the children of {node!r} "
-                             f"({kids}); unknown {unknown}, lacking {lacking}.")
-        w = weighting.fixed(values)
-    elif method in ("ahp", "ahp_group", "budget"):
-        if not spec.get("judgements"):
-            raise BuildError(f"weights.{node} uses method {method!r} and needs "
-                             f"'judgements: judgements/<group>'; groups of the workspace: "
-                             f"{sorted(ws.judgements)}.")
-        judged = _judgements(ws, spec, node)
-        if spec.get("experts") is not None:  # a subset of the panel (e.g. one expert per draw)
-            unknown = [e for e in spec["experts"] if e not in judged]
-            if unknown or not spec["experts"]:
-                raise BuildError(f"weights.{node}.experts must name experts of "
-                                 f"{spec['judgements']!r}: {sorted(judged)}. Got "
-                                 f"{spec['experts']!r} instead.")
-            judged = {e: judged[e] for e in spec["experts"]}
-        frames = list(judged.values())
-        if set(frames[0].index) != set(kids):
-            raise BuildError(f"weights.{node} reads judgements {spec['judgements']!r}, which judge "
-                             f"{sorted(frames[0].index)[:10]}, but the children of {node!r} are "
-                             f"{kids[:10]}. Point it at the judgements of {node!r}.")
-        if method in ("ahp", "ahp_group"):
-            # one expert: that matrix; a panel: AIJ/AIP with each expert's CR and the group's
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", InconsistentJudgementWarning)
-                res = (weighting.ahp(frames[0], **params) if len(frames) == 1 and method == "ahp"
-                       else weighting.ahp_group(judged, **params))
-            for w in caught:  # say which node and judgements the warning is about
-                warnings.warn_explicit(f"weights.{node} ({spec['judgements']}): {w.message}",
-                                       w.category, w.filename, w.lineno)
-            w = res.weights
-            info.update({k: getattr(res, k) for k in ("lambda_max", "ci", "cr") if hasattr(res, k)})
-        else:
-            alloc = pd.DataFrame({e: f["points"] for e, f in judged.items()}).T
-            w = weighting.budget(alloc, **params)
-        info["experts"] = list(judged)
-    elif method == "combine":
-        _check_combine(spec, node)
-        parts, info["parts"] = {}, []
-        for i, sub in enumerate(spec["of"]):
-            if is_fitted(sub):
-                part, sub_info = resolve_weights(ws, sub, node, kids, data)
-            else:  # given over all the node's children; fitted ones may use a subset of them
-                full = ws.children(node) if data is not None else kids
-                part, sub_info = resolve_weights(ws, sub, node, full)
-                part = part.reindex(kids) / part.reindex(kids).sum()
-                sub_info["weights"] = {k: float(v) for k, v in part.items()}
-            parts[f"of[{i}] {sub['method']}"] = part  # names in combine()'s messages
-            info["parts"].append(sub_info)
-        how = params.pop("how", "linear")
-        w = weighting.combine(parts, method=how, **params)
-    elif method in DATA_DRIVEN:
-        complete = data.dropna()
-        if len(complete) < 3:  # too few complete units: fit on column means for the gaps
-            if len(data) < 3:
-                raise BuildError(f"weights.{node} uses {method!r}, which needs at least 3 units "
-                                 f"with scores for {kids}; only {len(data)} have them.")
-            complete = data.fillna(data.mean())
-            info["cells_filled_with_mean_for_fitting"] = int(data.isna().to_numpy().sum())
-        info["units_used"] = len(complete)
-        fn = getattr(weighting, method)
-        if method in ("critic", "stdev"):
-            res = fn(complete, directions=pd.Series(1, index=complete.columns), **params)
-        elif method == "optimise":
-            res = fn(complete, weighting.equal(kids), **params)
-        else:
-            res = fn(complete, **params)
-        w = getattr(res, "weights", res)
-        if method == "pca":  # the factor structure behind the weights (Handbook section 6.1)
-            info.update(extraction=res.extraction, n_factors=res.n_factors,
-                        eigenvalues=res.eigenvalues.to_dict(),
-                        explained_variance=res.explained_variance.to_dict(),
-                        loadings=res.loadings, communality=res.communality.to_dict(),
-                        factor_weights=res.factor_weights.to_dict())
-    else:
-        raise BuildError(f"weights.{node}.method {method!r} cannot be used inside build; "
-                         f"valid: {', '.join(BUILD_METHODS)}.")
-    w = pd.Series(w, dtype=float).reindex(kids)
-    if w.isna().any() or (w < 0).any() or not np.isclose(w.sum(), 1.0):
-        raise BuildError(f"weights.{node} ({method}) gave invalid weights {w.round(4).to_dict()}.")
-    info["weights"] = {k: float(v) for k, v in w.items()}
-    return w, info
-
-
-#: Keys of a ``combine`` entry besides ``method`` and ``of`` (``how`` is combine()'s ``method``).
-COMBINE_KEYS = ("how", "alpha", "negative")
-
-
-def is_fitted(spec) -> bool:
-    """Is a weighting fitted on the children's scores (data-driven, or combining such a part)?"""
-    if not isinstance(spec, dict):
-        return False
-    return spec.get("method") in DATA_DRIVEN or (
-        spec.get("method") == "combine" and isinstance(spec.get("of"), list)
-        and any(is_fitted(sub) for sub in spec["of"]))
-
-
-def _check_combine(spec: dict, node: str) -> None:
-    """``{method: combine, of: [{method: ...}, ...], how: linear|game, alpha: ..., negative: ...}``."""
-    where = f"weights.{node}"
-    of = spec.get("of")
-    if not isinstance(of, list) or len(of) < 2:
-        raise BuildError(f"{where} uses method 'combine' and needs 'of': a list of at least two "
-                         f"weightings, e.g. of: [{{method: ahp, judgements: judgements/{node}}}, "
-                         f"{{method: entropy}}]. Got {of!r} instead.")
-    for i, sub in enumerate(of):
-        if not isinstance(sub, dict) or sub.get("method") not in BUILD_METHODS or \
-                sub.get("method") == "bod":
-            got = sub.get("method") if isinstance(sub, dict) else sub
-            raise BuildError(f"{where}.of[{i}] must be a mapping with a 'method' among "
-                             f"{{{', '.join(m for m in BUILD_METHODS if m != 'bod')}}} (bod gives "
-                             f"each unit its own weights and cannot be combined). Got {got!r} "
-                             f"instead.")
-    unknown = sorted(set(spec) - {"method", "of", *COMBINE_KEYS})
-    if unknown:
-        raise BuildError(f"{where} (combine) has unknown keys {unknown}; valid keys besides "
-                         f"'method' and 'of' are {list(COMBINE_KEYS)} (how: linear or game).")
-
-
 def aggregate_node(scores: pd.DataFrame, has: pd.DataFrame, kids: list[str], w, *,
                    method: str, min_coverage: float, groups: pd.Series | None = None,
                    p: float | None = None):
@@ -589,8 +418,6 @@ def _bod_node(prep, scores, has, node, kids, spec, log_rows):
     the node's score is the unit's BoD score in percent of the best (0–100). Units missing a
     child's score get no score (logged).
     """
-    from zhengji_lab.weighting import bod
-
     params = {k: v for k, v in spec.items() if k != "method"}
     out = pd.Series(np.nan, index=scores.index)
     W = pd.DataFrame(0.0, index=scores.index, columns=kids)
@@ -615,7 +442,7 @@ def _bod_node(prep, scores, has, node, kids, spec, log_rows):
 def weights_for(ws, scheme, prep, norm_scores, has, node, kids, log_rows):
     spec = scheme.weight_spec(node)
     if not is_fitted(spec):
-        w, info = resolve_weights(ws, spec, node, kids)
+        w, info = resolve(spec, node, kids, judgements=ws.judgements)
         log_rows.append(StepRecord("weight", {"node": node, **spec}, info))
         return w, [(node, k, float(w[k]), spec["method"], "*") for k in kids]
     # data-driven: fitted within each peer group, separately for each set of applicable children
@@ -629,7 +456,8 @@ def weights_for(ws, scheme, prep, norm_scores, has, node, kids, log_rows):
         scored = [c for c in used if data[c].notna().any()]  # a child without scores gets 0
         if not scored:
             continue
-        w, info = resolve_weights(ws, spec, node, scored, data[scored])
+        w, info = resolve(spec, node, scored, data=data[scored], judgements=ws.judgements,
+                          all_kids=kids)
         if len(scored) < len(used):
             info["children_without_scores"] = sorted(set(used) - set(scored))
         w = w.reindex(kids).fillna(0.0)
@@ -702,6 +530,7 @@ def build(ws: Workspace, scheme, year: int, *, validate: bool = True,
     ded.insert(1, "year", int(year))
     log.append(StepRecord("deductions", scheme.spec["deductions"],
                           {"units": len(ded), "points_applied": float(ded["applied"].sum())}))
+    nodes = scores.copy()  # stage 'nodes': every node's score before deductions
     scores[root] = final
 
     ranks = {n: rank(scores[n], prep.groups) for n in scores.columns}
@@ -742,7 +571,7 @@ def build(ws: Workspace, scheme, year: int, *, validate: bool = True,
                       weights=pd.DataFrame(weight_rows,
                                            columns=["parent", "node", "weight", "method", "group"]),
                       deductions=ded, triggers=triggers, log=log, provenance=provenance,
-                      units=units, stages={**prep.stages, "normalised": norm, "nodes": scores,
+                      units=units, stages={**prep.stages, "normalised": norm, "nodes": nodes,
                                            "applicable": prep.applicable},
                       screened_out=next((r.resolved for r in log if r.step == "screen"),
                                         _NOBODY_SCREENED), framework=ws.framework)

@@ -140,8 +140,8 @@ def talk_triggers(history: pd.DataFrame, year: int, rules: dict,
         for unit in now[hits["marked_regression"][0]]:
             before, r = int(rank.at[unit, year - 1]), int(rank.at[unit, year])
             rows.append((unit, "marked_regression",
-                         f"排名 rank {before} → {r} ({year - 1}→{year}), 下降 fell {r - before} ≥ "
-                         f"{drop}"))
+                         (f"排名 rank {before} → {r} ({year - 1}→{year}), 下降 fell "
+                          f"{r - before} ≥ {drop}")))
     if "problem_found" in rules and deductions is not None and len(deductions):
         limit = rules["problem_found"]["deduction_points"]
         for _, d in deductions.iterrows():

@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ import yaml
 
 from zhengji_lab.errors import SchemeError, choices
 from zhengji_lab.prep import WHEN_MISSING
+from zhengji_lab.weighting.registry import check_spec
 
 NORMALISE_METHODS = ("minmax", "zscore", "rank", "percentile", "goalposts", "target")
 AGGREGATE_METHODS = ("arithmetic", "geometric", "harmonic", "power_mean", "copeland", "kemeny")
@@ -162,19 +164,8 @@ def _validate(spec: dict) -> None:
     if not isinstance(weights, dict):
         problems.append(f"'weights' must map node -> {{method: ...}}. Got {weights!r} instead.")
     else:
-        from zhengji_lab.weighting import REGISTRY  # late import: weighting imports nothing of ours
-
         for node, wspec in weights.items():
-            if not isinstance(wspec, dict) or "method" not in wspec:
-                problems.append(f"weights.{node} must be a mapping with a 'method'. Got {wspec!r}.")
-                continue
-            _must_be(problems, f"weights.{node}.method", wspec["method"], sorted(REGISTRY))
-            if wspec["method"] == "fixed" and not isinstance(wspec.get("values"), dict):
-                problems.append(f"weights.{node} uses method 'fixed' and needs 'values': "
-                                f"{{child: weight, ...}}.")
-            if wspec["method"] in ("ahp", "budget") and not wspec.get("judgements"):
-                problems.append(f"weights.{node} uses method {wspec['method']!r} and needs "
-                                f"'judgements: judgements/<group>'.")
+            problems += check_spec(wspec, f"weights.{node}")
 
     agg = spec["aggregate"]
     _must_be(problems, "aggregate.method", agg.get("method"), AGGREGATE_METHODS)
@@ -247,7 +238,7 @@ def _validate(spec: dict) -> None:
 
 
 def _is_number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) < 1e300
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _validate_preparation(problems: list[str], spec: dict) -> None:

@@ -72,9 +72,10 @@ from typing import Any
 import numpy as np
 from scipy.special import gammaincinv
 
-from zhengji_lab.build import is_fitted, node_order
+from zhengji_lab.build import node_order
 from zhengji_lab.errors import SchemeError, choices
 from zhengji_lab.scheme import Scheme
+from zhengji_lab.weighting.registry import is_fitted
 
 #: The keys that say what an entry varies (exactly one per entry).
 KINDS = ("alternatives", "noise", "dirichlet", "experts", "exclude", "drop_one")

@@ -36,10 +36,8 @@ from zhengji_lab.build import (
     Prepared,
     aggregate_node,
     build,
-    is_fitted,
     normalise_table,
     prepare,
-    resolve_weights,
     weights_for,
 )
 from zhengji_lab.core import grades_by_quota, group_members, rank_within
@@ -47,6 +45,7 @@ from zhengji_lab.errors import BuildError
 from zhengji_lab.rules import apply_deductions
 from zhengji_lab.sensitivity.design import Design
 from zhengji_lab.treat import winsorise
+from zhengji_lab.weighting.registry import is_fitted, resolve
 
 
 def _key(scheme, *sections) -> str:
@@ -346,7 +345,7 @@ def naive_ranks(ws, design: Design, year: int, rows: np.ndarray) -> pd.DataFrame
                 if is_fitted(spec):
                     raise BuildError(f"Node {node!r} is weighted by {spec['method']!r}; its "
                                      "weights cannot be perturbed.")
-                nominal = resolve_weights(ws, spec, node, kids)[0].to_numpy(dtype=float)
+                nominal = resolve(spec, node, kids, judgements=ws.judgements)[0].to_numpy(dtype=float)
                 v = inp.perturb(nominal, row[None, start:start + size])[0]
                 s = s.replace(f"weights.{node}", {"method": "fixed",
                                                   "values": dict(zip(kids, v.tolist()))})

@@ -1,4 +1,5 @@
-"""Weighting methods (赋权方法), one module per method, registered by name in :data:`REGISTRY`.
+"""Weighting methods (赋权方法), one module per method, declared by name in :data:`REGISTRY`
+(:mod:`zhengji_lab.weighting.registry`: how each is resolved at a node of the tree).
 
 Every method returns weights that are ≥ 0, sum to 1 and do not depend on the order of the
 units: a ``pd.Series`` indexed by indicator code, or a frozen result object that carries
@@ -33,23 +34,8 @@ from zhengji_lab.weighting.critic import critic, critic_weights, stdev
 from zhengji_lab.weighting.entropy import entropy, entropy_weights
 from zhengji_lab.weighting.optimise import optimise
 from zhengji_lab.weighting.pca import PCAResult, pca, varimax
+from zhengji_lab.weighting.registry import REGISTRY, NodeMethod, is_fitted, resolve
 from zhengji_lab.weighting.simple import budget, equal, fixed
-
-#: Weighting methods by the name a scheme uses (``weights: {node: {method: <name>}}``).
-REGISTRY = {
-    "equal": equal,
-    "fixed": fixed,
-    "budget": budget,
-    "ahp": ahp,
-    "ahp_group": ahp_group,
-    "entropy": entropy,
-    "critic": critic,
-    "stdev": stdev,
-    "pca": pca,
-    "bod": bod,
-    "combine": combine,
-    "optimise": optimise,
-}
 
 __all__ = [
     "RANDOM_INDEX",
@@ -57,6 +43,7 @@ __all__ = [
     "AHPGroupResult",
     "AHPResult",
     "BoDResult",
+    "NodeMethod",
     "PCAResult",
     "ahp",
     "ahp_group",
@@ -69,8 +56,10 @@ __all__ = [
     "entropy_weights",
     "equal",
     "fixed",
+    "is_fitted",
     "optimise",
     "pca",
+    "resolve",
     "stdev",
     "varimax",
 ]
