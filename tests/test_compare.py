@@ -1,12 +1,12 @@
 """Tests of zhengji_lab.compare: rank comparison, importance, effective weights, Cronbach's alpha
 and correlation flags."""
 from itertools import combinations
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import DATA, TAI
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
@@ -15,7 +15,6 @@ from scipy import stats
 import zhengji_lab as zl
 
 plt.switch_backend("Agg")
-DATA = Path(__file__).parent / "data"
 FAST = settings(max_examples=40, deadline=None)
 # without a CJK font matplotlib warns for every Chinese glyph it rasterises (see plots.py)
 pytestmark = [pytest.mark.filterwarnings("ignore:Glyph .* missing from font"),
@@ -341,7 +340,7 @@ def test_importance_errors():
 # --------------------------------------------------------------------------------------------
 
 def _asem_tree():
-    meta = pd.read_csv(DATA / "asem_coinr" / "ASEM_iMeta.csv")
+    meta = pd.read_csv(DATA / "reference" / "asem_coinr" / "source" / "ASEM_iMeta.csv")
     meta = meta[meta["Type"].isin(["Indicator", "Aggregate"]) & meta["Parent"].notna()]
     return meta.rename(columns={"Parent": "parent", "iCode": "node", "Weight": "weight"})
 
@@ -454,19 +453,19 @@ def test_effective_weights_errors():
 # --------------------------------------------------------------------------------------------
 
 def _tai():
-    return (pd.read_csv(DATA / "oecd_tai_2008" / "tai23_raw.csv")
+    return (pd.read_csv(TAI / "source" / "tai23_raw.csv")
             .set_index("iso3").drop(columns="country"))
 
 
 def test_cronbach_alpha_oecd_handbook_table11():
     """OECD/JRC (2008) Handbook, Table 11 (p. 73): Cronbach's alpha on standardised items of the
     8 TAI indicators, 23 countries: alpha 0.70, corrected item-total correlations and alpha if
-    deleted. The data (tests/data/oecd_tai_2008, see SOURCE.md) are printed values with the two
+    deleted. The data (data/reference/oecd_tai_2008, see SOURCE.md) are printed values with the two
     log indicators rounded to 2 decimals, so correlations differ in the 3rd decimal: recomputed
     alpha 0.7035 (printed 0.70), item-total correlations within 0.006 (largest:
     electricity_log 0.608 vs 0.614, telephones_log 0.705 vs 0.701, royalties 0.531 vs 0.527),
     alpha if deleted within 0.0015."""
-    table = pd.read_csv(DATA / "oecd_tai_2008" / "published" / "table11_cronbach_alpha.csv")
+    table = pd.read_csv(TAI / "published" / "table11_cronbach_alpha.csv")
     items = table[table["indicator"] != "ALL"].set_index("indicator")
     res = zl.cronbach_alpha(_tai())
     assert res.n_units == 23 and res.n_items == 8 and res.standardised

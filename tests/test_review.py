@@ -1,6 +1,6 @@
-"""Tests of zhengji_lab.review (the panel's weighting review), its notebook, and of every weighting
-method used through a scheme at a node of the tree, with what the build log records (issue 3,
-points 2 and 4).
+"""Tests of zhengji_lab.review (the panel's weighting review; its notebook is run by
+tests/test_notebooks.py), and of every weighting method used through a scheme at a node of the
+tree, with what the build log records (issue 3, points 2 and 4).
 
 Known answers: a consistent AHP matrix a_ij = w_i/w_j gives w with CR = 0 (Saaty 1977); the
 OECD/JRC Handbook (2008) Table 22 budget-allocation (BAP) weights of the Technology Achievement
@@ -10,12 +10,9 @@ normalised scores (oracle: the functions themselves, tested against published ex
 tests/test_weighting_*.py).
 """
 import dataclasses
-import re
 import warnings
-from pathlib import Path
 
 import matplotlib
-import nbformat
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,13 +21,10 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import zhengji_lab as zl
-from zhengji_lab.build import resolve_weights
-from zhengji_lab.errors import BuildError, InconsistentJudgementWarning
+from zhengji_lab.errors import BuildError, InconsistentJudgementWarning, SchemeError
 
 matplotlib.use("Agg")
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "01_weighting_review.ipynb"
 SHEETS = ["schemes", "weights", "effective_weights", "weights_by_group", "ranks", "correlations",
           "spearman", "grade_changes", "panel_consistency", "panel_agreement"]
 #: Handbook Table 22, BAP weights of the TAI dimensions (sum of their indicators' weights).
@@ -259,43 +253,6 @@ def test_panel_summary(sample_ws, tai):
         p.plot("x")
 
 
-# -- the notebook ---------------------------------------------------------------------------------
-def test_notebook_parameters_and_thin():
-    import papermill as pm
-
-    params = pm.inspect_notebook(str(NOTEBOOK))
-    assert {k: v["inferred_type_name"] for k, v in params.items()} == \
-        {"year": "int", "workspace": "str", "schemes": "list", "reference": "str"}
-    assert params["year"]["default"] == "2025"
-    assert params["workspace"]["default"] == '"data/sample_city"'
-    assert all(v["help"] for v in params.values())
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code":
-            assert not re.search(r"^\s*(def|class)\s", cell.source, re.MULTILINE), i
-            assert len(cell.source.splitlines()) <= 15, i
-            assert not cell.outputs and cell.execution_count is None, f"cell {i} has outputs"
-    assert any("setup_chinese" in c.source for c in nb.cells)
-
-
-@pytest.mark.slow
-def test_notebook_runs_on_the_sample_city(tmp_path):
-    import papermill as pm
-
-    out = tmp_path / "review.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), parameters={"year": 2025}, cwd=str(ROOT),
-                        kernel_name="python3", progress_bar=False)
-    nb = nbformat.read(out, as_version=4)
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
-    assert not [o for o in outputs if o.output_type == "error"]
-    svgs = [o["data"]["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {})]
-    assert len(svgs) >= 8                       # weights ×2, bump ×4, shifts, heatmap, panel ×2
-    assert any("经济发展" in s for s in svgs) and any("排名" in s for s in svgs)
-    html = " ".join(o["data"].get("text/html", "") for o in outputs if "data" in o)
-    for text in ("expert_ahp", "kendall_w", "一致性比率", "云溪街道"):
-        assert text in html, text
-
-
 # -- every weighting method through the scheme at a node (issue 3, point 2) -----------------------
 def _consistent(weights: dict) -> pd.DataFrame:
     """A consistent AHP matrix a_ij = w_i / w_j (CR = 0, priorities = w)."""
@@ -499,17 +456,19 @@ def test_method_errors_name_the_fix(city, baseline):
         build({"method": "combine", "of": [{"method": "equal"}]})
     with pytest.raises(BuildError, match=r"of\[1\] must be a mapping.*bod gives each unit"):
         build({"method": "combine", "of": [{"method": "equal"}, {"method": "bod"}]})
-    with pytest.raises(BuildError, match=r"unknown keys \['weight'\].*'how', 'alpha'"):
+    # mistakes in the scheme itself are refused when the scheme is made
+    with pytest.raises(SchemeError, match=r"unknown keys \['weight'\].*'how', 'alpha'"):
         build({"method": "combine", "of": [{"method": "equal"}, {"method": "entropy"}],
                "weight": 1})
-    with pytest.raises(BuildError, match="needs 'judgements: judgements/<group>'"):
+    with pytest.raises(SchemeError, match="needs 'judgements: judgements/<group>'"):
         build({"method": "ahp_group"})
     with pytest.raises(BuildError, match=r"judge \['liv_.*children of 'index' are"):
         build({"method": "budget", "judgements": "judgements/livelihood"})
     with pytest.raises(BuildError, match=r"'entropy'.*needs them as 'data'"):
-        resolve_weights(city, {"method": "entropy"}, "index", city.children("index"))
+        zl.weighting.resolve({"method": "entropy"}, "index", city.children("index"))
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.floats(0.05, 1.0), min_size=4, max_size=4),
        st.lists(st.floats(0.05, 1.0), min_size=2, max_size=2))

@@ -26,8 +26,9 @@ from zhengji_lab.compare import (
 )
 from zhengji_lab.errors import BuildError, ReportError, SchemeError, WorkspaceError
 from zhengji_lab.normalise import normalise
+from zhengji_lab.panel import PanelSummary, panel_summary
 from zhengji_lab.report import render_report
-from zhengji_lab.review import PanelSummary, SchemeComparison, compare_schemes, panel_summary
+from zhengji_lab.review import SchemeComparison, compare_schemes
 from zhengji_lab.scheme import Scheme
 from zhengji_lab.sensitivity import SensitivityIndices, UncertaintyResult, sensitivity, uncertainty
 from zhengji_lab.stats import (

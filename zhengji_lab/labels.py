@@ -1,0 +1,85 @@
+"""Display labels (Chinese) of the comparison and panel tables, in one place, and console text.
+
+The column codes of the tidy frames made by :mod:`zhengji_lab.compare`, :mod:`zhengji_lab.panel`
+and :mod:`zhengji_lab.review` stay English codes; the Chinese labels shown beside them in
+workbooks, notebooks and the console are all here:
+
+* :data:`COLUMN_LABELS`: column code → Chinese label (``label_columns`` prints ``权重 weight``);
+* :data:`MEASURE_LABELS`: agreement measures of a panel review → Chinese name;
+* :data:`FLAG_NOTES`: flags of :func:`zhengji_lab.correlation_flags` → note;
+* :data:`HOW_LABELS`: ways of combining a panel's judgements → description.
+
+Label dictionaries kept elsewhere, for the yearly report: ``zhengji_lab.report._COLUMN_LABELS``
+(code → (Chinese, English) of the report tables), ``zhengji_lab.report.GROUP_LABELS`` (peer
+groups and unit kinds) and ``zhengji_lab.rules.TRIGGER_LABELS`` (talk triggers).
+
+Examples
+--------
+>>> label_columns(pd.DataFrame(columns=["node", "weight", "baseline"])).columns.tolist()
+['节点 node', '权重 weight', 'baseline']
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+#: Chinese labels of the columns of the tables written to the workbook (``中文 code``).
+COLUMN_LABELS: dict[str, str] = {
+    "scheme": "方案", "name": "名称", "fingerprint": "方案指纹", "description": "说明",
+    "reference": "参照方案", "group": "同类比较组", "peer_group": "同类比较组",
+    "parent": "上级节点", "node": "节点", "name_zh": "名称", "level": "层级",
+    "weight": "权重", "effective": "有效权重", "unit_id": "单位代码",
+    "scheme_a": "方案A", "scheme_b": "方案B", "n_units": "单位数", "spearman": "斯皮尔曼秩相关",
+    "kendall": "肯德尔τb", "mean_abs_shift": "平均排名变动", "max_abs_shift": "最大排名变动",
+    "top_k_overlap": "前k名重合率", "grade_reference": "参照等次", "grade": "等次",
+    "rank_reference": "参照排名", "rank": "排名", "expert": "专家", "lambda_max": "最大特征值",
+    "ci": "一致性指标CI", "cr": "一致性比率CR", "consistent": "一致性合格",
+    "distance": "与他人偏离", "rank_corr_with_others": "与他人秩相关", "outlier": "偏离最大",
+    "judgements": "专家判断组", "measure": "统计量名称", "estimate": "估计值",
+    "statistic": "检验统计量", "df": "自由度", "p_value": "p值", "ci_low": "置信下限",
+    "ci_high": "置信上限",
+}
+
+#: Chinese names of the measures of a panel's agreement (``PanelReview.agreement["name_zh"]``).
+MEASURE_LABELS: dict[str, str] = {
+    "kendall_w": "肯德尔和谐系数 (排序)", "ICC(3,1)": "组内相关系数 (单个专家)",
+    "ICC(3,k)": "组内相关系数 (专家均值)", "krippendorff_alpha": "克里彭多夫 α (区间)",
+}
+
+#: Notes of the flags raised by :func:`zhengji_lab.correlation_flags`.
+FLAG_NOTES: dict[str, str] = {
+    "collinear": "高度共线 collinear pair",
+    "negative_pair": "负相关 negatively correlated pair",
+    "negative_dimension": "与所属维度负相关 negatively correlated with its dimension",
+    "weak_dimension": "与所属维度弱相关 weakly correlated with its dimension",
+}
+
+#: How a panel's judgements are combined (``PanelReview.how``), as its summary says it.
+HOW_LABELS: dict[str, str] = {
+    "aij": "AIJ, geometric mean of the judgements",
+    "aip": "AIP, geometric mean of the priorities",
+    "mean": "mean of the points", "median": "median of the points, renormalised",
+}
+
+
+def label_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with a Chinese label in front of each known column code (``权重 weight``).
+
+    Columns not in :data:`COLUMN_LABELS` (scheme names, for instance) keep their name.
+    """
+    return df.rename(columns={c: f"{COLUMN_LABELS[c]} {c}" for c in df.columns
+                              if c in COLUMN_LABELS})
+
+
+def text_table(df: pd.DataFrame, digits: int = 3) -> str:
+    """``df`` as aligned console text (CJK characters count two columns).
+
+    >>> print(text_table(pd.DataFrame({"node": ["a"], "weight": [0.5]})))
+    node  weight
+       a   0.500
+    """
+    if df.empty:
+        return "  无 None"
+    with pd.option_context("display.unicode.east_asian_width", True, "display.width", 250,
+                           "display.max_columns", None, "display.max_rows", None):
+        return df.to_string(index=False, na_rep="—",
+                            float_format=lambda v: f"{v:.{digits}f}")
