@@ -24,6 +24,9 @@ report: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# test-fast leaves out the tests marked slow: notebook runs and report renders (a kernel each),
+# Monte Carlo engines checked against naive loops of builds, dask, and the large property tests
+# (about half the time of `make test`, which CI runs)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 

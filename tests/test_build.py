@@ -65,12 +65,30 @@ def test_city_scores_contract(city, sample_ws):
     np.testing.assert_allclose(sums, 1.0)
 
 
-def test_city_deductions_visible_and_capped(city, baseline):
-    before = city.stage("nodes")["index"]  # after deductions (the stage holds the final scores)
-    d = city.deductions.set_index("unit_id")
-    assert (d["applied"] <= baseline.deductions["cap"]).all()
-    assert (d["applied"] <= d["points"]).all()
+@pytest.mark.parametrize("cap", [None, 1.0], ids=["baseline_cap", "cap_1"])
+def test_city_index_is_score_before_deductions_minus_points(city, sample_ws, baseline, cap):
+    """Deductions are taken off the root's score after aggregation, capped per unit and year:
+    for every unit of the sample city (2025), the index in ``a.scores`` equals the root's score
+    before deductions (``a.stage("nodes")``) minus the points applied, the points are the year's
+    events of deductions.csv, and a capped unit loses exactly the cap. The baseline cap (10)
+    caps no unit in 2025; a cap of 1 caps the units with more than 1 point."""
+    a = city if cap is None else zl.build(sample_ws, baseline.replace("deductions", {"cap": cap}),
+                                          2025)
+    cap = baseline.deductions["cap"] if cap is None else cap
+    before = a.stage("nodes")[a.root]
+    index = a.scores[a.scores["node"] == a.root].set_index("unit_id")["score"]
+    d = a.deductions.set_index("unit_id")
+    events = sample_ws.deductions[sample_ws.deductions["year"] == 2025]
+    points = events.groupby("unit_id")["points"].sum()
     assert len(d) > 0 and before.notna().all()
+    np.testing.assert_allclose(d["points"], points.reindex(d.index), rtol=0, atol=1e-12)
+    applied = d["applied"].reindex(before.index, fill_value=0.0)
+    np.testing.assert_allclose(index.reindex(before.index), before - applied, rtol=0, atol=1e-9)
+    assert (d["applied"] <= cap).all() and (d["applied"] <= d["points"]).all()
+    capped = d[d["capped"]]
+    assert (capped["applied"] == cap).all() and (capped["points"] > cap).all()
+    assert d.loc[~d["capped"], "applied"].equals(d.loc[~d["capped"], "points"])
+    assert len(capped) == (0 if cap == 10 else (points > 1).sum())
 
 
 def test_city_grades_follow_quotas(city, baseline):
@@ -99,6 +117,7 @@ def test_rebuild_from_assessment_scheme_is_identical(city, sample_ws):
     assert again.provenance == city.provenance
 
 
+@pytest.mark.slow
 @settings(max_examples=8, deadline=None)
 @given(st.sampled_from([("minmax", [1, 100]), ("zscore", [10, 2]), ("rank", [1, 100]),
                         ("goalposts", [1, 100])]),

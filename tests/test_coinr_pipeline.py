@@ -9,9 +9,9 @@ the kit runs the same pipeline from the raw data through the scheme ``coinr_defa
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import DATA
 
 import zhengji_lab as zl
-from conftest import DATA
 from zhengji_lab.errors import BuildError, SchemeError
 from zhengji_lab.prep import data_share, denominate, screen
 

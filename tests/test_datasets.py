@@ -280,6 +280,7 @@ def test_expert_judgements(city):
         assert max(distance, key=distance.get) == truth.outlying_expert, group
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_any_seed_gives_a_valid_city(seed):

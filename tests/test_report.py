@@ -1,4 +1,5 @@
-"""Tests of zhengji_lab.report: report tables, result files, the report notebook and its rendering.
+"""Tests of zhengji_lab.report: report tables, result files and the rendering of the report notebook
+(the notebook itself is checked and run by tests/test_notebooks.py).
 
 The rendering tests start a Jupyter kernel (about 1 s) and run the whole notebook (several
 seconds each), so they are few and marked slow.
@@ -17,7 +18,6 @@ import zhengji_lab as zl
 from zhengji_lab.report import REPORT_STEM
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SAMPLE = ROOT / "data" / "sample_city"
 
 
@@ -26,41 +26,7 @@ def assessment(sample_ws, baseline):
     return zl.build(sample_ws, baseline, 2025)
 
 
-# -- the notebook ---------------------------------------------------------------------------------
-def test_report_notebook_parameters():
-    """papermill only warns on a misspelt parameter, so the names and types are pinned here."""
-    import papermill as pm
-
-    params = pm.inspect_notebook(str(zl.report.notebook_path()))
-    assert list(params) == ["year", "workspace", "scheme"]
-    assert {k: v["inferred_type_name"] for k, v in params.items()} == \
-        {"year": "int", "workspace": "str", "scheme": "str"}
-    assert params["year"]["default"] == "2025"
-    assert params["workspace"]["default"] == '"data/sample_city"'
-    assert params["workspace"]["help"] == "assessment workspace (folder or .xlsx)"
-    assert params["scheme"]["help"] == "scheme name under workspace/schemes/, or a YAML path"
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_committed_notebooks_carry_no_outputs(path):
-    nb = nbformat.read(path, as_version=4)
-    dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
-             and (c.outputs or c.execution_count is not None)]
-    assert not dirty, (f"{path.name}: cells {dirty} carry outputs or execution counts; run "
-                       f"`make clean-notebooks`.")
-
-
-def test_report_notebook_is_thin():
-    nb = nbformat.read(zl.report.notebook_path(), as_version=4)
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        assert not re.search(r"^\s*(def|class)\s", cell.source, re.MULTILINE), f"cell {i} defines code"
-        assert len(cell.source.splitlines()) <= 15, f"cell {i} is longer than 15 lines"
-    tags = [c.metadata.get("tags", []) for c in nb.cells]
-    assert ["parameters"] in tags and [zl.report.TITLE_TAG] in tags
-
-
+# -- the notebook (its parameters, thinness and run: tests/test_notebooks.py) --------------------
 def test_notebook_path_missing_names_the_fix():
     with pytest.raises(FileNotFoundError, match=r"missing\.ipynb does not exist.*pip install -e"):
         zl.report.notebook_path("missing.ipynb")

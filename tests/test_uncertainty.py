@@ -55,6 +55,7 @@ def test_vectorised_path_equals_naive_loop(sample_ws, baseline):
     _check_against_naive(sample_ws, baseline, YEAR, n=8, seed=11)
 
 
+@pytest.mark.slow
 def test_vectorised_path_equals_naive_loop_for_every_kind_of_entry(sample_ws, baseline):
     """Experts, indicators left out, Dirichlet and noise weights, imputation, coverage and the
     deduction cap: still identical to build() per draw."""
@@ -73,6 +74,7 @@ def _asem_scheme():
         {"address": "aggregate.method", "alternatives": ["arithmetic", "geometric"]}])
 
 
+@pytest.mark.slow
 def test_winsorisation_limits_equal_naive_loop_on_asem():
     """COINr's ASEM example with the four inputs of its sensitivity example (winsorisation limit
     1–5, min-max [1, 100] vs z-score (10, 2), weights ±25%, arithmetic vs geometric): every
@@ -90,6 +92,7 @@ def test_winsorisation_limits_equal_naive_loop_on_asem():
         pd.testing.assert_frame_equal(engine._prepared(sk).X, prepare(ws, sk, 2018)[0].X)
 
 
+@pytest.mark.slow
 def test_treatment_alternatives_with_log_fallback_equal_naive_loop(sample_ws, baseline):
     """Issue 7: COINr's rule (distinct winsorised points, log of the original column when the
     limit is reached and the column still fails) under a Monte Carlo over ``treat``: limits
@@ -360,6 +363,7 @@ def test_exclude_and_experts_in_build(sample_ws, baseline):
     np.testing.assert_allclose(w.loc[points.index], points / points.sum())
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_the_same_result(sample_ws, baseline):
     distributed = pytest.importorskip("dask.distributed")
     local = zl.uncertainty(sample_ws, baseline, YEAR, n=400, seed=9, progress=False)
@@ -371,6 +375,7 @@ def test_dask_local_cluster_gives_the_same_result(sample_ws, baseline):
     pd.testing.assert_frame_equal(local.frame, remote.frame)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("aggregates", [
     [{"method": "power_mean", "p": 0.5, "min_coverage": 0.66},
      {"method": "power_mean", "p": -2, "min_coverage": 0.9},

@@ -2,9 +2,9 @@
 grouped by any units column, and screening, compared with one ``build`` per draw."""
 import numpy as np
 import pytest
+from test_uncertainty import YEAR, _check_against_naive
 
 import zhengji_lab as zl
-from test_uncertainty import YEAR, _check_against_naive
 from zhengji_lab.errors import BuildError
 from zhengji_lab.prep import data_share
 
@@ -20,6 +20,7 @@ def _cut(ws, scheme):
     return float(np.sort(share.unique())[1])
 
 
+@pytest.mark.slow
 def test_engine_equals_builds_with_denominate_and_screening(sample_ws, baseline):
     scheme = (baseline.replace("screen.min_share", _cut(sample_ws, baseline))
               .replace("denominate", {"eco_gdp_growth": "population"})
@@ -28,6 +29,7 @@ def test_engine_equals_builds_with_denominate_and_screening(sample_ws, baseline)
     _check_against_naive(sample_ws, scheme, YEAR, n=10, seed=5)
 
 
+@pytest.mark.slow
 def test_engine_equals_builds_with_imputation_grouped_by_kind(sample_ws, baseline):
     scheme = baseline.replace("uncertainty", [
         {"address": "impute", "alternatives": [{"method": "peer_mean", "by": "kind"},

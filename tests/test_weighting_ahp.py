@@ -212,36 +212,94 @@ def _experts():
             "zhao": _matrix({("a", "b"): 1 / 2, ("a", "c"): 2, ("b", "c"): 4}, codes)}
 
 
-def test_group_aij_is_ahp_of_elementwise_geometric_mean():
-    """Forman & Peniwati (1998), AIJ: the geometric mean of the judgements (Aczél & Saaty
-    1983) keeps reciprocity; priorities are those of that matrix."""
+def _eigen(A: np.ndarray) -> tuple[np.ndarray, float]:
+    """Saaty's priorities by numpy directly: the principal right eigenvector of ``A`` summing to
+    1, and its eigenvalue λ_max."""
+    values, vectors = np.linalg.eig(A)
+    k = np.argmax(values.real)
+    v = np.abs(vectors[:, k].real)
+    return v / v.sum(), float(values[k].real)
+
+
+def test_group_aij_is_eigenvector_of_elementwise_geometric_mean():
+    """Forman & Peniwati (1998), "Aggregating individual judgments and priorities with the
+    Analytic Hierarchy Process", EJOR 108(1), 165-169, AIJ: the panel acts as one decision
+    maker, its judgement the element-wise (weighted) geometric mean of the experts' matrices,
+    the only mean that keeps reciprocity (Aczél & Saaty 1983, J. Math. Psych. 27, 93-102); the
+    priorities are that matrix's principal eigenvector, its CR = (λ_max − n)/(n − 1)/RI(3), with
+    Saaty's RI(3) = 0.58. Expected values computed here with numpy, not with ahp()."""
     experts = _experts()
-    G = np.exp(np.mean([np.log(m.to_numpy()) for m in experts.values()], axis=0))
-    expected = zl.weighting.ahp(pd.DataFrame(G, index=list("abc"), columns=list("abc")))
-    res = zl.weighting.ahp_group(experts, how="aij")
-    assert_allclose(res.weights, expected.weights, rtol=1e-12)
-    assert_allclose(res.combined.cr, expected.cr)
+    logs = np.array([np.log(m.to_numpy()) for m in experts.values()])
+    for pi in ([1 / 3, 1 / 3, 1 / 3], [0.5, 0.25, 0.25]):
+        G = np.exp(np.tensordot(pi, logs, axes=1))
+        w, lam = _eigen(G)
+        res = zl.weighting.ahp_group(experts, how="aij",
+                                     expert_weights=dict(zip(experts, pi)))
+        assert_allclose(res.weights.to_numpy(), w, rtol=1e-9)
+        assert list(res.weights.index) == ["a", "b", "c"]
+        assert_allclose(res.combined.lambda_max, lam, rtol=1e-9)
+        assert_allclose(res.combined.cr, (lam - 3) / 2 / 0.58, atol=1e-9)
+    # the weighted panel to 4 decimals (by power iteration, a third way)
+    assert_allclose(res.weights.to_numpy(), [0.5038, 0.3566, 0.1396], atol=5e-5)
     assert set(res.individual) == {"li", "wang", "zhao"}
     assert list(res.cr.index) == ["li", "wang", "zhao", "(group)"]
 
 
-def test_group_aip_is_renormalised_geometric_mean_of_priorities():
-    """Forman & Peniwati (1998), AIP: aggregate the experts' priority vectors."""
+def test_group_aip_is_normalised_geometric_mean_of_individual_priorities():
+    """Forman & Peniwati (1998), AIP: the experts act as separate individuals; each one's
+    priorities (principal eigenvector, computed here with numpy) are combined by their
+    geometric mean, renormalised to sum to 1."""
     experts = _experts()
-    P = np.array([zl.weighting.ahp(m).weights.to_numpy() for m in experts.values()])
+    P = np.array([_eigen(m.to_numpy())[0] for m in experts.values()])
     g = np.exp(np.log(P).mean(axis=0))
     res = zl.weighting.ahp_group(list(experts.values()), how="aip")
-    assert_allclose(res.weights.to_numpy(), g / g.sum(), rtol=1e-12)
+    assert_allclose(res.weights.to_numpy(), g / g.sum(), rtol=1e-9)
+    # to 4 decimals (by power iteration, a third way)
+    assert_allclose(res.weights.to_numpy(), [0.4531, 0.4040, 0.1429], atol=5e-5)
+    for k, name in enumerate(["expert_1", "expert_2", "expert_3"]):
+        assert_allclose(res.individual[name].weights.to_numpy(), P[k], rtol=1e-9)
     assert res.combined is None and list(res.individual) == ["expert_1", "expert_2", "expert_3"]
 
 
+def test_group_two_criteria_by_hand():
+    """Two criteria, judgements a over b of 8, 2 and 1/2: AIJ gives (8·2·½)^(1/3) = 2, so
+    priorities (2/3, 1/3); AIP gives the geometric mean of (8/9, 1/9), (2/3, 1/3), (1/3, 2/3),
+    whose ratio is again 2 (for n = 2 the two ways agree, Forman & Peniwati 1998)."""
+    experts = {e: _matrix({("a", "b"): v}, ["a", "b"]) for e, v in
+               {"li": 8, "wang": 2, "zhao": 1 / 2}.items()}
+    for how in ("aij", "aip"):
+        res = zl.weighting.ahp_group(experts, how=how)
+        assert_allclose(res.weights.to_numpy(), [2 / 3, 1 / 3], rtol=1e-12)
+    assert_allclose(zl.weighting.ahp_group(experts).combined.cr, 0.0, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.lists(st.floats(0.5, 2.0), min_size=4, max_size=4), min_size=2, max_size=5))
+def test_consistent_experts_aij_equals_aip(ws):
+    """Experts with consistent matrices a_ij = w_i/w_j: the geometric mean matrix is consistent
+    with priorities ∝ Π_k w_k^(1/K), so AIJ = AIP = the normalised geometric mean of the
+    experts' priority vectors, with CR = 0 (Aczél & Saaty 1983; Forman & Peniwati 1998)."""
+    W = np.array(ws) / np.sum(ws, axis=1, keepdims=True)
+    codes = list("abcd")
+    experts = [pd.DataFrame(np.outer(w, 1 / w), index=codes, columns=codes) for w in W]
+    g = np.exp(np.log(W).mean(axis=0))
+    for how in ("aij", "aip"):
+        res = zl.weighting.ahp_group(experts, how=how)
+        assert_allclose(res.weights.to_numpy(), g / g.sum(), rtol=1e-9)
+    assert abs(zl.weighting.ahp_group(experts).combined.cr) < 1e-9
+
+
 def test_group_with_expert_weights_and_identical_experts():
+    """A panel of one opinion, or with all weight on one expert, has that expert's priorities
+    (the principal eigenvector, computed with numpy), either way of combining."""
     m = _experts()["li"]
-    same = zl.weighting.ahp_group({"x": m, "y": m}, how="aij")
-    assert_allclose(same.weights, zl.weighting.ahp(m).weights, rtol=1e-12)
-    experts = _experts()
-    only_li = zl.weighting.ahp_group(experts, expert_weights={"li": 1, "wang": 0, "zhao": 0})
-    assert_allclose(only_li.weights, zl.weighting.ahp(experts["li"]).weights, rtol=1e-12)
+    w = _eigen(m.to_numpy())[0]
+    for how in ("aij", "aip"):
+        same = zl.weighting.ahp_group({"x": m, "y": m}, how=how)
+        assert_allclose(same.weights.to_numpy(), w, rtol=1e-9)
+        only_li = zl.weighting.ahp_group(_experts(), how=how,
+                                         expert_weights={"li": 1, "wang": 0, "zhao": 0})
+        assert_allclose(only_li.weights.to_numpy(), w, rtol=1e-9)
 
 
 def test_group_names_the_inconsistent_expert_and_mismatched_codes():

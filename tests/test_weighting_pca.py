@@ -2,11 +2,11 @@
 statsmodels, the Handbook's weighting rule by hand. The TAI example is in test_weighting_tai.py.
 """
 import itertools
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import TAI
 from numpy.testing import assert_allclose
 
 import zhengji_lab as zl
@@ -116,10 +116,7 @@ def test_pca_bad_input(two_blocks):
 
 # --- maximum-likelihood extraction (issue 7) -------------------------------------------------
 
-HERE = Path(__file__).resolve().parent
-TAI_SOURCE = next(p for p in (HERE / "data" / "oecd_tai_2008",
-                              HERE.parent / "data" / "reference" / "oecd_tai_2008" / "source")
-                  if (p / "tai23_raw.csv").exists())
+TAI_SOURCE = TAI / "source"
 #: Known loadings of a simulated two-factor model, two cross-loading indicators.
 TRUE_LOADINGS = np.array([[0.8, 0.0], [0.7, 0.0], [0.6, 0.3], [0.0, 0.8], [0.0, 0.7], [0.3, 0.6]])
 
@@ -267,9 +264,8 @@ def test_ml_from_a_scheme_and_logged():
     """``weights: {node: {method: pca, extraction: ml, n_factors: 1}}`` passes through build's
     dispatch; the log records the extraction, loadings and communalities. TAI workspace
     (Handbook Table A.2), the four dimensions at the root: ML allows one factor there."""
-    root = Path(__file__).resolve().parents[1] / "data" / "reference" / "oecd_tai_2008"
-    ws = zl.load_workspace(root)
-    base = zl.Scheme.from_yaml(root / "schemes" / "tai_handbook.yaml")
+    ws = zl.load_workspace(TAI)
+    base = zl.Scheme.from_yaml(TAI / "schemes" / "tai_handbook.yaml")
     s = base.replace("weights.index", {"method": "pca", "extraction": "ml", "n_factors": 1})
     a = zl.build(ws, s, 2000)
     (rec,) = [r for r in a.log if r.step == "weight" and r.params["node"] == "index"]

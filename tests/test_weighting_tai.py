@@ -1,6 +1,6 @@
 """Weighting methods against the OECD/JRC Handbook's Technology Achievement Index example.
 
-Data: ``tests/data/oecd_tai_2008`` (see its SOURCE.md): 23 countries × 8 indicators, Handbook
+Data: ``data/reference/oecd_tai_2008`` (see its SOURCE.md): 23 countries × 8 indicators, Handbook
 Appendix Table A.2; UNDP goalposts from Saisana, Saltelli & Tarantola (2005) Table 1; the AHP
 matrix of Table 20 and the ranks of Table 23.
 
@@ -8,26 +8,23 @@ OECD/JRC (2008). *Handbook on Constructing Composite Indicators: Methodology and
 OECD Publishing. doi:10.1787/9789264043466-en
 """
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import TAI
 from numpy.testing import assert_allclose
 from scipy.stats import rankdata
 
 import zhengji_lab as zl
 
-HERE = Path(__file__).resolve().parent
-TAI = HERE / "data" / "oecd_tai_2008"
-if not TAI.exists():  # the same files may live under data/reference (copied by another step)
-    TAI = HERE.parent / "data" / "reference" / "oecd_tai_2008"
+SOURCE = TAI / "source"
 
 
 @pytest.fixture(scope="module")
 def tai():
-    raw = pd.read_csv(TAI / "tai23_raw.csv").set_index("iso3")
-    meta = pd.read_csv(TAI / "tai_indicator_meta.csv").set_index("indicator")
+    raw = pd.read_csv(SOURCE / "tai23_raw.csv").set_index("iso3")
+    meta = pd.read_csv(SOURCE / "tai_indicator_meta.csv").set_index("indicator")
     X = raw[list(meta.index)].astype(float)
     lo, hi = meta["undp_goalpost_min"], meta["undp_goalpost_max"]
     goalposts = ((X - lo) / (hi - lo)).clip(upper=1.0)  # UNDP goalposts, capped at 1
@@ -56,7 +53,7 @@ def test_ahp_tai_table20_matches_numpy_eigenvector(tai):
     principal eigenvector computed independently with numpy.linalg.eig, and its consistency
     against Saaty's CI/RI(8) = CI/1.41.
     """
-    frame = pd.read_csv(TAI / "tai_ahp_pairwise_example.csv", index_col=0, dtype=str)
+    frame = pd.read_csv(SOURCE / "tai_ahp_pairwise_example.csv", index_col=0, dtype=str)
     M = frame.map(lambda s: float(Fraction(s)))
     res = zl.weighting.ahp(M)
     vals, vecs = np.linalg.eig(M.to_numpy())

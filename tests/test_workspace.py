@@ -612,6 +612,7 @@ def workspaces(draw):
                         schemes={"s": f"name: {draw(_code)}\n"})
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None)
 @given(ws=workspaces())
 def test_round_trip_property_folder(tmp_path_factory, ws):
@@ -621,6 +622,7 @@ def test_round_trip_property_folder(tmp_path_factory, ws):
     assert loaded.equals(ws) and loaded.data_hash() == ws.data_hash()
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None)
 @given(ws=workspaces())
 def test_round_trip_property_xlsx(tmp_path_factory, ws):
