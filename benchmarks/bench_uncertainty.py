@@ -12,7 +12,7 @@ Two workspaces, run side by side in this script:
 
 "vectorised" is ``zl.uncertainty`` end to end (design, data stage of every combination of
 discrete choices, all draws, statistics), best wall time of 3 runs. "naive" calls ``build`` once
-per draw through ``zhengji_lab.sensitivity.engine.naive_ranks`` (the reference the tests compare
+per draw through ``zhengji_lab.montecarlo.engine.naive_ranks`` (the reference the tests compare
 with); it runs on ``NAIVE_DRAWS`` draws and the time per draw is extrapolated to ``n`` — the
 ratio is naive time for ``n`` draws / vectorised time. Peak memory is traced (tracemalloc, which
 sees numpy's buffers) in a separate run, so it does not slow the timed ones.
@@ -31,8 +31,8 @@ import tracemalloc
 import numpy as np
 
 import zhengji_lab as zl
-from zhengji_lab.sensitivity.design import parse_design
-from zhengji_lab.sensitivity.engine import naive_ranks
+from zhengji_lab.montecarlo.design import parse_design
+from zhengji_lab.montecarlo.engine import naive_ranks
 
 NAIVE_DRAWS = 40
 SOBOL_N = 512    # 512 × (4 + 2) = 3,072 runs, the size of COINr's 3,000-run Sobol design

@@ -61,7 +61,8 @@ def test_city_scores_contract(city, sample_ws):
         expected = part["score"].rank(ascending=False, method="min").astype(int)
         assert (part["rank"].astype(int) == expected).all()
     assert set(city.weights.columns) >= {"parent", "node", "weight"}
-    sums = city.weights.groupby(["parent", "group"])["weight"].sum()
+    sums = city.weights.groupby(["parent", "scope", "peer_group", "indicator_set"],
+                                dropna=False)["weight"].sum()
     np.testing.assert_allclose(sums, 1.0)
 
 
@@ -157,8 +158,11 @@ def test_data_driven_weights_fitted_per_peer_group(sample_ws, baseline):
     s = baseline.replace("weights", {"index": {"method": "entropy"}, "*": {"method": "critic"}})
     a = zl.build(sample_ws, s.replace("triggers", {}), 2025)
     w = a.weights[a.weights["parent"] == "index"]
-    assert w["group"].nunique() > 1
-    np.testing.assert_allclose(w.groupby("group")["weight"].sum(), 1.0)
+    assert w["peer_group"].nunique() > 1 and w["fitted"].all()
+    np.testing.assert_allclose(w.groupby(["peer_group", "indicator_set"])["weight"].sum(), 1.0)
+    # every unit's own weights are recorded, and sum to 1 at each parent it has children of
+    per_unit = a.unit_weights.groupby(["unit_id", "parent"])["weight"].sum()
+    np.testing.assert_allclose(per_unit[per_unit > 0], 1.0)
     assert (a.weights["weight"] >= 0).all()
 
 
@@ -196,7 +200,7 @@ def test_errors_name_the_problem(sample_ws, baseline):
     with pytest.raises(BuildError, match="judgements 'judgements/x'.*'index'"):
         zl.build(sample_ws, baseline.replace("weights.livelihood.judgements", "judgements/x"),
                  2025)
-    with pytest.raises(TypeError, match="'year' parameter of build\\(\\) must be an integer"):
+    with pytest.raises(BuildError, match="year must be a whole number such as 2025. Got '2025'"):
         zl.build(sample_ws, baseline, "2025")
 
 

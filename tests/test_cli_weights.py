@@ -56,7 +56,7 @@ def test_weights_never_overwrites_without_the_flag(tmp_path, capsys, monkeypatch
     (["--schemes", "baseline,nope"], "names 'nope', which is not a scheme of the workspace"),
     (["--schemes", "baseline"], "at least 2 schemes"),
     (["--reference", "nope"], "'reference' parameter"),
-    (["--year", "1999"], "'year' parameter of compare_schemes"),
+    (["--year", "1999"], "No values for year 1999"),
 ])
 def test_weights_bad_input_exits_1_with_the_reason(tmp_path, capsys, extra, match):
     out = tmp_path / "w.xlsx"

@@ -391,14 +391,26 @@ def test_effective_weights_products_and_contribution():
     assert flat["parent"].eq("index").all()
 
 
+def _scoped(w: pd.DataFrame) -> pd.DataFrame:
+    """Assessment.weights' scope columns from a compact 'group' column ("*" shared, "g" fitted
+    in peer group g, "g/a;b" fitted in g on the units to which exactly a and b apply)."""
+    group, _, kids = w["group"].str.partition("/").T.to_numpy()
+    return w.drop(columns="group").assign(
+        scope=["all" if g == "*" else "indicator_set" if k else "peer_group"
+               for g, k in zip(group, kids)],
+        peer_group=[None if g == "*" else g for g in group],
+        indicator_set=[tuple(k.split(";")) if k else () for k in kids])
+
+
 def test_effective_weights_per_peer_group():
-    """Weights fitted per peer group (Assessment.weights' ``group`` column, "*" = shared): each
+    """Weights fitted per peer group (Assessment.weights' ``scope`` and ``peer_group``): each
     group's tree is its rows plus the shared rows, and contributions use that group's units."""
-    w = pd.DataFrame({"parent": ["index", "index", "eco", "eco", "eco", "eco", "soc"],
-                      "node": ["eco", "soc", "gdp", "jobs", "gdp", "jobs", "health"],
-                      "weight": [0.6, 0.4, 0.8, 0.2, 0.3, 0.7, 1.0],
-                      "group": ["*", "*", "town", "town", "park", "park", "*"]})
-    out = zl.effective_weights(None, w)
+    compact = pd.DataFrame({"parent": ["index", "index", "eco", "eco", "eco", "eco", "soc"],
+                            "node": ["eco", "soc", "gdp", "jobs", "gdp", "jobs", "health"],
+                            "weight": [0.6, 0.4, 0.8, 0.2, 0.3, 0.7, 1.0],
+                            "group": ["*", "*", "town", "town", "park", "park", "*"]})
+    w = _scoped(compact).assign(group=compact["group"])
+    out = zl.effective_weights(None, w.drop(columns="group"))
     assert list(out.columns[:2]) == ["group", "node"]
     town = out[out["group"] == "town"].set_index("node")["effective"]
     assert town["gdp"] == pytest.approx(0.6 * 0.8) and town["health"] == pytest.approx(0.4)
@@ -410,19 +422,19 @@ def test_effective_weights_per_peer_group():
     X = pd.DataFrame(rng.uniform(1, 100, size=(10, 3)), index=units,
                      columns=["gdp", "jobs", "health"])
     groups = pd.Series(["town"] * 6 + ["park"] * 4, index=units)
-    res = zl.effective_weights(X, w, groups=groups)
+    res = zl.effective_weights(X, w.drop(columns="group"), groups=groups)
     alone = zl.effective_weights(X[groups == "park"],
-                                 w[w["group"].isin(["*", "park"])].drop(columns="group"))
+                                 compact[compact["group"].isin(["*", "park"])].drop(columns="group"))
     got = res[res["group"] == "park"].drop(columns="group").reset_index(drop=True)
     pd.testing.assert_frame_equal(got, alone)
     # shared weights and groups: contributions per group
-    flat = zl.effective_weights(X, w[w["group"].isin(["*", "town"])].drop(columns="group"),
+    flat = zl.effective_weights(X, compact[compact["group"].isin(["*", "town"])].drop(columns="group"),
                                 groups=groups)
     assert sorted(flat["group"].unique()) == ["park", "town"]
     with pytest.raises(ValueError, match="pass groups="):
-        zl.effective_weights(X, w)
+        zl.effective_weights(X, w.drop(columns="group"))
     with pytest.raises(ValueError, match="no rows for peer group"):
-        zl.effective_weights(X, w, groups=groups.replace("park", "agency"))
+        zl.effective_weights(X, w.drop(columns="group"), groups=groups.replace("park", "agency"))
 
 
 def test_effective_weights_errors():
@@ -553,12 +565,13 @@ def test_correlation_flags_thresholds_and_errors():
 
 
 def test_effective_weights_average_weights_fitted_per_indicator_set():
-    """build() labels weights fitted per peer group and indicator set 'g/<set>'; within the
-    group they are averaged and rescaled, so no dimension loses its indicators."""
-    w = pd.DataFrame({"parent": ["index", "index", "eco", "eco", "eco", "eco", "soc"],
-                      "node": ["eco", "soc", "gdp", "jobs", "gdp", "jobs", "health"],
-                      "weight": [0.5, 0.5, 1.0, 0.0, 0.5, 0.5, 1.0],
-                      "group": ["*", "*", "tp/gdp", "tp/gdp", "tp/gdp;jobs", "tp/gdp;jobs", "*"]})
+    """build() fits weights per peer group and indicator set (scope 'indicator_set'); within
+    the group they are averaged and rescaled, so no dimension loses its indicators."""
+    w = _scoped(pd.DataFrame({
+        "parent": ["index", "index", "eco", "eco", "eco", "eco", "soc"],
+        "node": ["eco", "soc", "gdp", "jobs", "gdp", "jobs", "health"],
+        "weight": [0.5, 0.5, 1.0, 0.0, 0.5, 0.5, 1.0],
+        "group": ["*", "*", "tp/gdp", "tp/gdp", "tp/gdp;jobs", "tp/gdp;jobs", "*"]}))
     out = zl.effective_weights(None, w, groups=pd.Series({"u1": "tp"}))
     eff = out.set_index("node")["effective"]
     assert eff["gdp"] == pytest.approx(0.5 * 0.75) and eff["jobs"] == pytest.approx(0.5 * 0.25)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import zhengji_lab as zl
-from zhengji_lab.normalise import ConstantIndicatorWarning
+from zhengji_lab.normalisation import ConstantIndicatorWarning
 
 
 @pytest.fixture(scope="module")

@@ -81,6 +81,21 @@ def test_headline_title_provenance(assessment, sample_ws):
     assert {fp, zl.__version__, assessment.provenance["data_hash"]} <= set(p["数值 Value"])
 
 
+def test_labels_come_from_the_one_label_module(assessment, sample_ws):
+    """The report's column labels and group names are those of zhengji_lab.labels."""
+    from zhengji_lab.labels import COLUMN_LABELS, COLUMN_LABELS_EN, GROUP_LABELS
+
+    assert set(COLUMN_LABELS_EN) <= set(COLUMN_LABELS)
+    assert zl.report.GROUP_LABELS is GROUP_LABELS
+    en = zl.report.column_labels(assessment, sample_ws, lang="en")
+    zh = zl.report.column_labels(assessment, sample_ws, lang="zh")
+    for code in ("rank", "grade", "points", "evidence"):
+        assert (zh[code], en[code]) == (COLUMN_LABELS[code], COLUMN_LABELS_EN[code])
+    assert (zh["name"], en["name"]) == (COLUMN_LABELS["unit"], COLUMN_LABELS_EN["unit"])
+    t = zl.report.triggers_table(assessment, lang="en")
+    assert list(t.columns) == ["Unit", "Peer group", "Trigger", "Evidence"]
+
+
 def test_show_aligns_text_left_and_handles_empty():
     df = pd.DataFrame({"单位": ["甲", "乙"], "score": [1.234, 5.0]})
     html = zl.report.show(df).to_html()

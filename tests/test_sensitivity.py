@@ -5,8 +5,8 @@ from SALib.analyze import sobol as salib_sobol
 from SALib.sample import sobol as salib_sample
 
 import zhengji_lab as zl
-from zhengji_lab.sensitivity.design import parse_design
-from zhengji_lab.sensitivity.engine import Engine
+from zhengji_lab.montecarlo.design import parse_design
+from zhengji_lab.montecarlo.engine import Engine
 
 YEAR = 2025
 

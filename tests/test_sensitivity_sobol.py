@@ -1,4 +1,4 @@
-"""Sobol estimators (zhengji_lab.sensitivity.sobol) against SALib and known answers."""
+"""Sobol estimators (zhengji_lab.montecarlo.sobol) against SALib and known answers."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 from SALib.analyze import sobol as salib_sobol
 from SALib.sample import sobol as salib_sample
 
-from zhengji_lab.sensitivity import sobol_indices
-from zhengji_lab.sensitivity import test_functions as tf
+from zhengji_lab.montecarlo import sobol_indices
+from zhengji_lab.montecarlo import test_functions as tf
 
 
 def _ishigami_problem():

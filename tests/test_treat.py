@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import zhengji_lab as zl
-from zhengji_lab.build import prepare
+from zhengji_lab.pipeline import prepare
 from zhengji_lab.treat import Winsorised, log_ct, skew_kurtosis, winsorise
 
 REF = DATA / "reference" / "asem_coinr" / "coinr_default"

@@ -609,7 +609,7 @@ def workspaces(draw):
     judgements = {} if len(leaves) < 2 else {"g": {"e": ahp.set_axis(leaves[:2]).set_axis(
         leaves[:2], axis=1)}}
     return zl.Workspace(fw, units, values, judgements=judgements,
-                        schemes={"s": f"name: {draw(_code)}\n"})
+                        schemes={"s": f"name: '{draw(_code)}'\n"})
 
 
 @pytest.mark.slow

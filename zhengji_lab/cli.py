@@ -1,9 +1,9 @@
 """The ``zhengji`` command line.
 
-Each subcommand is one small function ``_<name>(args) -> int`` (the exit code) plus one that
-declares its arguments, registered in :data:`COMMANDS`.  To add a subcommand, write the two
-functions and add a :class:`Command` to the dict; import the modules it needs *inside* the
-function, so that ``zhengji --help`` and ``import zhengji_lab`` stay fast.
+Each subcommand is a function of :mod:`zhengji_lab.commands` (``<name>(args) -> int``, the exit
+code) plus one here that declares its arguments, registered in :data:`COMMANDS`. This module
+imports nothing heavy, and :mod:`zhengji_lab.commands` is imported only when a command runs, so
+``zhengji --help`` stays fast.
 
 >>> main(["validate", "no/such/folder"])
 1
@@ -11,6 +11,7 @@ function, so that ``zhengji --help`` and ``import zhengji_lab`` stay fast.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import warnings
 from collections.abc import Callable
@@ -25,7 +26,8 @@ class Command:
 
     help: str
     arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
+    run: str
+    """The function of :mod:`zhengji_lab.commands` that runs it."""
 
 
 def _validate_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,27 +36,6 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write the problem table to this CSV (opens in Excel)")
 
 
-def _validate(args: argparse.Namespace) -> int:
-    from zhengji_lab.errors import WorkspaceError, format_problems
-    from zhengji_lab.workspace import load_workspace
-
-    try:
-        ws = load_workspace(args.path)
-    except WorkspaceError as err:
-        n = len(err.problems)
-        print(f"{n} problem{'s' if n != 1 else ''} in {args.path} (发现 {n} 个问题):")
-        print(format_problems(err.problems, limit=None))
-        if args.problems:
-            err.problems.to_csv(args.problems, index=False, encoding="utf-8-sig")
-            print(f"The problem table is in {args.problems}.")
-        return 1
-    except (FileNotFoundError, ValueError) as err:
-        print(f"zhengji validate: {err}", file=sys.stderr)
-        return 1
-    years = ws.years
-    span = f"years {years[0]}–{years[-1]}" if years else "no years"
-    print(f"OK: {len(ws.units)} units, {len(ws.indicators())} indicators, {span}")
-    return 0
 
 
 def _template_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,17 +43,6 @@ def _template_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
 
 
-def _template(args: argparse.Namespace) -> int:
-    from zhengji_lab.workspace import write_template
-
-    try:
-        path = write_template(args.book, overwrite=args.force)
-    except (FileExistsError, ValueError) as err:
-        hint = " Use --force to replace it." if isinstance(err, FileExistsError) else ""
-        print(f"zhengji template: {err}{hint}", file=sys.stderr)
-        return 1
-    print(f"Wrote {path} (已生成模板): fill the sheets, then run `zhengji validate {path}`.")
-    return 0
 
 
 def _assessment_arguments(parser: argparse.ArgumentParser) -> None:
@@ -94,30 +64,6 @@ def _build_arguments(parser: argparse.ArgumentParser) -> None:
                         help="replace results already in the output folder")
 
 
-def _build(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from zhengji_lab.build import build
-    from zhengji_lab.report import format_ranking, write_results
-    from zhengji_lab.workspace import load_workspace
-
-    try:
-        ws = load_workspace(args.workspace)
-        a = build(ws, args.scheme, args.year)
-    except (FileNotFoundError, TypeError, ValueError) as err:
-        print(f"zhengji build: {err}", file=sys.stderr)
-        return 1
-    print(a.summary())
-    print(format_ranking(a, ws, lang=args.lang))
-    out = Path(args.out) if args.out else Path("out") / f"{a.year}-{a.scheme.spec['name']}"
-    try:
-        paths = write_results(a, ws, out, overwrite=args.overwrite)
-    except FileExistsError as err:
-        print(f"zhengji build: {err}", file=sys.stderr)
-        return 1
-    print(f"Wrote {len(paths) - 1} CSV files and {paths['workbook'].name} to {out} "
-          f"(结果已写入).")
-    return 0
 
 
 def _report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -129,18 +75,6 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
                              "the next free <year>-runN/")
 
 
-def _report(args: argparse.Namespace) -> int:
-    from zhengji_lab.errors import ReportError
-    from zhengji_lab.report import render_report
-
-    try:
-        html = render_report(args.workspace, args.scheme, args.year, out_dir=args.out_dir,
-                             overwrite=args.overwrite)
-    except (ReportError, FileNotFoundError, TypeError, ValueError) as err:
-        print(f"zhengji report: {err}", file=sys.stderr)
-        return 1
-    print(html)
-    return 0
 
 
 def _weights_arguments(parser: argparse.ArgumentParser) -> None:
@@ -158,46 +92,20 @@ def _weights_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace FILE.xlsx if it exists")
 
 
-def _weights(args: argparse.Namespace) -> int:
-    import warnings
-    from pathlib import Path
-
-    from zhengji_lab.errors import InconsistentJudgementWarning
-    from zhengji_lab.review import compare_schemes
-    from zhengji_lab.workspace import load_workspace
-
-    out = Path(args.out) if args.out else Path("out") / f"weights-{args.year}.xlsx"
-    if out.exists() and not args.overwrite:  # before the work, not after it
-        print(f"zhengji weights: {out} already exists; use --overwrite to replace it or --out "
-              f"to choose another file.", file=sys.stderr)
-        return 1
-    names = [n.strip() for n in args.schemes.split(",") if n.strip()] if args.schemes else None
-    try:
-        ws = load_workspace(args.workspace)
-        with warnings.catch_warnings():  # the panel's consistency table below lists them
-            warnings.simplefilter("ignore", InconsistentJudgementWarning)
-            cmp = compare_schemes(ws, names, args.year, reference=args.reference)
-        print(cmp.to_text())
-        path = cmp.to_excel(out, overwrite=args.overwrite)
-    except (FileNotFoundError, FileExistsError, TypeError, ValueError) as err:
-        print(f"zhengji weights: {err}", file=sys.stderr)
-        return 1
-    print(f"\nWrote {path} (权重方案比较已写入).")
-    return 0
 
 
 #: The subcommands, in the order ``zhengji --help`` lists them.
 COMMANDS: dict[str, Command] = {
     "validate": Command("check a workspace and list every problem (检查考核数据)",
-                        _validate_arguments, _validate),
+                        _validate_arguments, "validate"),
     "template": Command("write an empty workbook to fill in (生成空白模板)",
-                        _template_arguments, _template),
+                        _template_arguments, "template"),
     "build": Command("build one year's assessment, print the ranking, write CSV and .xlsx "
-                     "(计算考核结果)", _build_arguments, _build),
+                     "(计算考核结果)", _build_arguments, "build"),
     "weights": Command("compare candidate weighting schemes and review the expert panel, "
-                       "write .xlsx (权重方案评审)", _weights_arguments, _weights),
+                       "write .xlsx (权重方案评审)", _weights_arguments, "weights"),
     "report": Command("render the yearly report to HTML (生成年度报告)",
-                      _report_arguments, _report),
+                      _report_arguments, "report"),
 }
 
 
@@ -213,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
-        return COMMANDS[args.command].run(args)
+        commands = importlib.import_module("zhengji_lab.commands")  # only now: --help is fast
+        return getattr(commands, COMMANDS[args.command].run)(args)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

@@ -5,7 +5,7 @@ changed here changes both: ranks within peer groups (1 = best, ties ``min``), gr
 the rank-based talk triggers. Units are columns; a peer group is the array of its columns
 (:func:`group_members`). Rank 0 means "no rank" (no score).
 
-The pandas functions :func:`zhengji_lab.aggregate.rank`, :func:`zhengji_lab.rules.assign_grades`
+The pandas functions :func:`zhengji_lab.aggregation.rank`, :func:`zhengji_lab.rules.assign_grades`
 and :func:`zhengji_lab.rules.talk_triggers` are thin wrappers around these.
 """
 from __future__ import annotations

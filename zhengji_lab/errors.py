@@ -1,7 +1,8 @@
 """Exception and warning classes shared across zhengji_lab.
 
-Every class here subclasses a built-in (``ValueError``, ``UserWarning`` …) so that callers who
-catch the built-in keep working.
+Every error subclasses :class:`ZhengjiError` and a built-in (``ValueError``, ``RuntimeError``),
+so callers can catch the package's errors as one, and callers who catch the built-in keep
+working; warnings subclass ``UserWarning``.
 """
 from __future__ import annotations
 
@@ -51,7 +52,11 @@ def format_problems(problems: pd.DataFrame, *, limit: int | None = MESSAGE_LIMIT
     return "\n".join(lines)
 
 
-class WorkspaceError(ValueError):
+class ZhengjiError(Exception):
+    """The base of every error the package raises on purpose; catch it to catch them all."""
+
+
+class WorkspaceError(ZhengjiError, ValueError):
     """An assessment workspace has problems; all of them are listed at once.
 
     Parameters
@@ -81,7 +86,7 @@ class WorkspaceError(ValueError):
         return type(self), (self.problems, self.source)
 
 
-class SchemeError(ValueError):
+class SchemeError(ZhengjiError, ValueError):
     """A scheme (考核方案) is invalid; ``problems`` lists every problem found (one str each)."""
 
     def __init__(self, message: str, problems: list[str] | None = None):
@@ -89,7 +94,7 @@ class SchemeError(ValueError):
         self.problems = list(problems) if problems is not None else [message]
 
 
-class BuildError(ValueError):
+class BuildError(ZhengjiError, ValueError):
     """``build`` cannot run this scheme on this workspace (e.g. no values for the year)."""
 
 
@@ -105,7 +110,7 @@ class NegativeCoefficientWarning(UserWarning):
     """A game-theory (博弈论) weight combination produced a negative combination coefficient."""
 
 
-class ReportError(RuntimeError):
+class ReportError(ZhengjiError, RuntimeError):
     """Rendering a report failed (a notebook cell raised, timed out, or the kernel died).
 
     ``notebook`` is the kept executed notebook (``*.failed.ipynb``) or None; ``cell`` the index

@@ -1,28 +1,31 @@
-"""Display labels (Chinese) of the comparison and panel tables, in one place, and console text.
+"""Display labels (Chinese, and English for the yearly report) of the package's tables, in one
+place, and console text.
 
-The column codes of the tidy frames made by :mod:`zhengji_lab.compare`, :mod:`zhengji_lab.panel`
-and :mod:`zhengji_lab.review` stay English codes; the Chinese labels shown beside them in
-workbooks, notebooks and the console are all here:
+The column codes of the tidy frames made by :mod:`zhengji_lab.compare`, :mod:`zhengji_lab.panel`,
+:mod:`zhengji_lab.review` and :mod:`zhengji_lab.report` stay English codes; the labels shown
+beside them in workbooks, notebooks, the yearly report and the console are all here:
 
 * :data:`COLUMN_LABELS`: column code → Chinese label (``label_columns`` prints ``权重 weight``);
+* :data:`COLUMN_LABELS_EN`: column code → English label, for the report's tables in English;
+* :data:`GROUP_LABELS`: peer groups and unit kinds → display name (:func:`group_label`);
 * :data:`MEASURE_LABELS`: agreement measures of a panel review → Chinese name;
 * :data:`FLAG_NOTES`: flags of :func:`zhengji_lab.correlation_flags` → note;
 * :data:`HOW_LABELS`: ways of combining a panel's judgements → description.
 
-Label dictionaries kept elsewhere, for the yearly report: ``zhengji_lab.report._COLUMN_LABELS``
-(code → (Chinese, English) of the report tables), ``zhengji_lab.report.GROUP_LABELS`` (peer
-groups and unit kinds) and ``zhengji_lab.rules.TRIGGER_LABELS`` (talk triggers).
+The talk triggers' labels are values, not columns: ``zhengji_lab.rules.TRIGGER_LABELS``.
 
 Examples
 --------
 >>> label_columns(pd.DataFrame(columns=["node", "weight", "baseline"])).columns.tolist()
 ['节点 node', '权重 weight', 'baseline']
+>>> COLUMN_LABELS["rank"], COLUMN_LABELS_EN["rank"], group_label("town"), group_label("zone_9")
+('排名', 'Rank', '镇/街道 towns', 'zone_9')
 """
 from __future__ import annotations
 
 import pandas as pd
 
-#: Chinese labels of the columns of the tables written to the workbook (``中文 code``).
+#: Chinese labels of the columns of the package's tables (``中文 code`` in workbooks).
 COLUMN_LABELS: dict[str, str] = {
     "scheme": "方案", "name": "名称", "fingerprint": "方案指纹", "description": "说明",
     "reference": "参照方案", "group": "同类比较组", "peer_group": "同类比较组",
@@ -36,7 +39,26 @@ COLUMN_LABELS: dict[str, str] = {
     "distance": "与他人偏离", "rank_corr_with_others": "与他人秩相关", "outlier": "偏离最大",
     "judgements": "专家判断组", "measure": "统计量名称", "estimate": "估计值",
     "statistic": "检验统计量", "df": "自由度", "p_value": "p值", "ci_low": "置信下限",
-    "ci_high": "置信上限",
+    "ci_high": "置信上限", "unit": "单位", "kind": "类型", "deduction": "减分",
+    "items": "减分事项", "points": "扣分", "applied": "实扣", "capped": "封顶",
+    "trigger": "约谈类型", "evidence": "依据", "note": "说明", "year": "年度",
+}
+
+#: English labels of the columns the yearly report can show in English (``lang="en"``); each
+#: code is also in :data:`COLUMN_LABELS`.
+COLUMN_LABELS_EN: dict[str, str] = {
+    "peer_group": "Peer group", "rank": "Rank", "unit_id": "Unit code", "unit": "Unit",
+    "kind": "Kind", "deduction": "Deduction", "grade": "Grade", "items": "Items",
+    "points": "Points", "applied": "Applied", "capped": "Capped", "trigger": "Trigger",
+    "evidence": "Evidence", "note": "Note", "year": "Year",
+}
+
+#: Display names of common peer groups and unit kinds (``中文 English``); others are shown as
+#: they are.
+GROUP_LABELS: dict[str, str] = {
+    "towns_parks": "园镇 towns and parks", "town": "镇/街道 towns", "park": "园区 parks",
+    "agency": "机关 agencies", "enterprise": "企业 enterprises",
+    "institution": "事业单位 institutions", "cadre": "干部 cadres",
 }
 
 #: Chinese names of the measures of a panel's agreement (``PanelReview.agreement["name_zh"]``).
@@ -59,6 +81,11 @@ HOW_LABELS: dict[str, str] = {
     "aip": "AIP, geometric mean of the priorities",
     "mean": "mean of the points", "median": "median of the points, renormalised",
 }
+
+
+def group_label(group: str) -> str:
+    """Display name of a peer group (:data:`GROUP_LABELS`, else the code itself)."""
+    return GROUP_LABELS.get(str(group), str(group))
 
 
 def label_columns(df: pd.DataFrame) -> pd.DataFrame:

@@ -1,9 +1,9 @@
 """Effective weights: the weight of every node of the tree at the index level.
 
 :func:`effective_weights` multiplies the weights down the tree (COINr's ``get_eff_weights``)
-and, given the data, adds each node's mean share of the units' scores. :func:`weight_scopes` is
-the one place that reads which units a row of ``Assessment.weights`` applies to (its ``group``
-label, e.g. ``"<peer group>/<child;child>"``); every reader of those labels goes through it.
+and, given the data, adds each node's mean share of the units' scores. :func:`weight_scopes` says
+which units each row of ``Assessment.weights`` applies to (its ``scope``, ``peer_group`` and
+``indicator_set`` columns).
 
 References
 ----------
@@ -23,10 +23,6 @@ from zhengji_lab.compare._common import check_numeric_frame
 
 logger = logging.getLogger(__name__)
 
-#: ``Assessment.weights["group"]`` of weights shared by every unit.
-SHARED = "*"
-#: ``Assessment.weights["group"]`` of the node-level summary rows of a benefit-of-the-doubt node.
-UNIT_MEAN = "mean of units"
 #: Values of the ``scope`` column of :func:`weight_scopes`.
 SCOPES = ("all", "peer_group", "indicator_set", "unit_mean")
 
@@ -34,16 +30,12 @@ SCOPES = ("all", "peer_group", "indicator_set", "unit_mean")
 def weight_scopes(weights: pd.DataFrame) -> pd.DataFrame:
     """Which units each row of a weights table (``Assessment.weights``) applies to.
 
-    The only reader of build's ``group`` labels: ``"*"`` (every unit), ``"<peer group>"``
-    (fitted within a peer group), ``"<peer group>/<child;child>"`` (fitted within a peer group
-    on the units to which exactly those children apply) and ``"mean of units"`` (benefit of the
-    doubt: every unit has its own weights and the row holds their mean).
-
     Parameters
     ----------
     weights : DataFrame
-        Rows of ``parent, node, weight`` with an optional ``group`` column; without it every
-        row applies to every unit.
+        Rows of ``parent, node, weight``, with the ``scope``, ``peer_group`` and
+        ``indicator_set`` columns of ``Assessment.weights``; without them every row applies to
+        every unit.
 
     Returns
     -------
@@ -54,24 +46,19 @@ def weight_scopes(weights: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> w = pd.DataFrame({"group": ["*", "town", "park/gdp;jobs", "mean of units"]})
+    >>> w = pd.DataFrame({"scope": ["all", "indicator_set"], "peer_group": [None, "park"],
+    ...                   "indicator_set": [(), ("gdp", "jobs")]})
     >>> s = weight_scopes(w)
-    >>> s["scope"].tolist()
-    ['all', 'peer_group', 'indicator_set', 'unit_mean']
-    >>> s["peer_group"].fillna("-").tolist(), sorted(s["children"].iloc[2])
-    (['-', 'town', 'park', '-'], ['gdp', 'jobs'])
+    >>> s["scope"].tolist(), sorted(s["children"].iloc[1])
+    (['all', 'indicator_set'], ['gdp', 'jobs'])
     """
-    labels = weights["group"] if "group" in weights.columns else [SHARED] * len(weights)
-    rows = []
-    for label in map(str, labels):
-        group, sep, kids = label.partition("/")
-        if label in (SHARED, UNIT_MEAN):
-            rows.append(("all" if label == SHARED else "unit_mean", None, frozenset()))
-        elif sep:
-            rows.append(("indicator_set", group, frozenset(kids.split(";"))))
-        else:
-            rows.append(("peer_group", group, frozenset()))
-    return pd.DataFrame(rows, columns=["scope", "peer_group", "children"], index=weights.index)
+    if "scope" not in weights.columns:
+        return pd.DataFrame({"scope": "all", "peer_group": None,
+                             "children": [frozenset()] * len(weights)}, index=weights.index)
+    return pd.DataFrame({"scope": weights["scope"].to_numpy(),
+                         "peer_group": weights["peer_group"].to_numpy(),
+                         "children": [frozenset(c) for c in weights["indicator_set"]]},
+                        index=weights.index)
 
 
 def _tree(weights) -> pd.DataFrame:
@@ -185,9 +172,10 @@ def effective_weights(X: pd.DataFrame | None, weights, *,
         aggregation without missing values; a missing value contributes nothing to that unit).
     weights : DataFrame or Series
         The tree as ``parent, node, weight`` rows (``Assessment.weights``), or a Series
-        indicator → weight for a one-level index. If the frame has a ``group`` column (weights
-        fitted per peer group, ``"*"`` = all groups; read by :func:`weight_scopes`), each peer
-        group's tree is its own rows plus the rows every unit shares.
+        indicator → weight for a one-level index. If the frame has the ``scope`` and
+        ``peer_group`` columns of ``Assessment.weights`` (weights fitted per peer group; read by
+        :func:`weight_scopes`), each peer group's tree is its own rows plus the rows every unit
+        shares.
     groups : Series, optional
         Peer group of each unit. Results are then given per peer group (column ``group``),
         with contributions over that group's units; needed with ``X`` when the weights differ

@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from zhengji_lab._result import ResultMixin
-from zhengji_lab.aggregate import rank
+from zhengji_lab.aggregation import rank
 from zhengji_lab.errors import choices
 from zhengji_lab.plots import bump_chart, rank_heatmap
 

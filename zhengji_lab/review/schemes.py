@@ -21,14 +21,13 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from zhengji_lab._result import ResultMixin
-from zhengji_lab.build import Assessment, build
 from zhengji_lab.compare import RankComparison, compare_rankings
 from zhengji_lab.errors import choices
 from zhengji_lab.panel import PanelSummary, panel_summary
+from zhengji_lab.pipeline import Assessment, build_assessment, check_year
 from zhengji_lab.review.applied import ALL, PEER_ALL, weights_frame
 from zhengji_lab.review.figures import SchemeFigures
 from zhengji_lab.review.tables import SchemeTables
@@ -198,9 +197,7 @@ def compare_schemes(ws: Workspace, schemes=None, year: int | None = None, *,
                         f"(zl.load_workspace). Got {type(ws).__name__} instead.")
     if year is None:
         year = ws.years[-1]
-    if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or year not in ws.years:
-        raise ValueError(f"The 'year' parameter of compare_schemes() must be a year of the "
-                         f"workspace, one of {ws.years}. Got {year!r} instead.")
+    year = check_year(ws, year)  # the same error as build's for the same mistake
     items = _scheme_items(ws, schemes)
     if reference is not None and reference not in items:
         raise ValueError(f"The 'reference' parameter of compare_schemes() must be one of "
@@ -211,7 +208,7 @@ def compare_schemes(ws: Workspace, schemes=None, year: int | None = None, *,
         key = s.fingerprint()
         if key not in built:  # identical schemes share one build
             logger.info("compare_schemes(): building %r (%s) for %d", label, key, year)
-            built[key] = build(ws, s, int(year), history=False)
+            built[key] = build_assessment(ws, s, int(year), history=False)
         assessments[label] = built[key]
 
     ref = reference or next(iter(items))

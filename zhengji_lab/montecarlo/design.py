@@ -72,8 +72,8 @@ from typing import Any
 import numpy as np
 from scipy.special import gammaincinv
 
-from zhengji_lab.build import node_order
 from zhengji_lab.errors import SchemeError, choices
+from zhengji_lab.pipeline import node_order
 from zhengji_lab.scheme import Scheme
 from zhengji_lab.weighting.registry import is_fitted
 

@@ -2,9 +2,9 @@
 
 For every distinct combination of discrete choices that occurs in a design (normalisation,
 treatment, imputation, indicators left out, aggregation method, expert …) the data stage is
-computed once with ``build``'s own functions (:func:`~zhengji_lab.build.prepare`,
-:func:`~zhengji_lab.build.normalise_table`, :func:`~zhengji_lab.build.weights_for`,
-:func:`~zhengji_lab.build.aggregate_node`), memoised by the scheme sections each step reads.
+computed once with ``build``'s own functions (:func:`~zhengji_lab.pipeline.prepare`,
+:func:`~zhengji_lab.pipeline.normalise_table`, :func:`~zhengji_lab.pipeline.weights_for`,
+:func:`~zhengji_lab.pipeline.aggregate_node`), memoised by the scheme sections each step reads.
 Continuous choices (weights) are then arrays of shape ``(draws, children)`` per node, and a chunk
 of draws is aggregated with numpy under ``build``'s semantics: weight 0 for children that do not
 apply to a unit's kind, the ``min_coverage`` rule with reweighting over the children a unit has,
@@ -12,7 +12,7 @@ arithmetic / geometric / harmonic / Copeland means; then capped deductions, rank
 groups (1 = best, ties ``min``) and grades by quota. A node whose children and weights do not
 vary within the combination keeps ``build``'s own score.
 
-:func:`naive_ranks` is the reference: one :func:`~zhengji_lab.build.build` per draw.
+:func:`naive_ranks` is the reference: one :func:`~zhengji_lab.assess.build` per draw.
 
 References
 ----------
@@ -30,20 +30,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from zhengji_lab.aggregate import aggregate_arrays
-from zhengji_lab.build import (
+from zhengji_lab.aggregation import aggregate_arrays
+from zhengji_lab.core import grades_by_quota, group_members, rank_within
+from zhengji_lab.errors import BuildError
+from zhengji_lab.montecarlo.design import Design
+from zhengji_lab.pipeline import (
     PREPARE_SECTIONS,
     Prepared,
     aggregate_node,
-    build,
+    build_assessment,
     normalise_table,
     prepare,
     weights_for,
 )
-from zhengji_lab.core import grades_by_quota, group_members, rank_within
-from zhengji_lab.errors import BuildError
 from zhengji_lab.rules import apply_deductions
-from zhengji_lab.sensitivity.design import Design
 from zhengji_lab.treat import winsorise
 from zhengji_lab.weighting.registry import is_fitted, resolve
 
@@ -153,7 +153,7 @@ class Engine:
         return self._cache[pkey]
 
     def _prepare(self, s) -> Prepared:
-        """:func:`~zhengji_lab.build.prepare`, with the outlier treatment on a shared table.
+        """:func:`~zhengji_lab.pipeline.prepare`, with the outlier treatment on a shared table.
 
         Treatment is ``prepare``'s last step, so a scheme that winsorises is prepared as the
         untreated table (memoised, shared by every ``treat`` alternative of the design: limits,
@@ -221,11 +221,11 @@ class Engine:
                                      f"{'its own weights' if node in perturbed else below} vary "
                                      f"within a draw; vary its method with alternatives instead.")
                 scores = norm.copy() if scores is None else scores
-                w = weights_for(ws, s, prep, scores, has, node, kids, [])[0]
+                w = weights_for(ws, s, prep, scores, has, node, kids)[0]
             else:  # weights that do not depend on the data: resolved once per specification
                 wkey = ("weights", node, json.dumps(spec, sort_keys=True, default=str))
                 if wkey not in self._cache:
-                    self._cache[wkey] = weights_for(ws, s, prep, norm, has, node, kids, [])[0]
+                    self._cache[wkey] = weights_for(ws, s, prep, norm, has, node, kids)[0]
                 w = self._cache[wkey]
             dynamic = bool(below) or node in perturbed
             if dynamic:  # aggregated per draw
@@ -322,7 +322,7 @@ def naive_ranks(ws, design: Design, year: int, rows: np.ndarray) -> pd.DataFrame
 
     Discrete choices are applied with :meth:`Scheme.replace`; perturbed weights become
     ``{method: fixed, values: ...}`` of the node (its nominal weights for the draw's choices ×
-    the perturbation), then ``build(ws, scheme, year, validate=False, history=False)``.
+    the perturbation), then ``build_assessment(ws, scheme, year, validate=False, history=False)``.
 
     Returns
     -------
@@ -350,7 +350,7 @@ def naive_ranks(ws, design: Design, year: int, rows: np.ndarray) -> pd.DataFrame
                 s = s.replace(f"weights.{node}", {"method": "fixed",
                                                   "values": dict(zip(kids, v.tolist()))})
                 start += size
-        a = _quiet(build, ws, s, year, validate=False, history=False)
+        a = _quiet(build_assessment, ws, s, year, validate=False, history=False)
         root = a.scores[a.scores["node"] == a.root]
         out.append(root[["unit_id", "score", "rank", "grade"]].assign(draw=d))
     return pd.concat(out, ignore_index=True)[["draw", "unit_id", "score", "rank", "grade"]]

@@ -1,7 +1,7 @@
 """``uncertainty()`` and ``sensitivity()``: rank bands and Sobol indices over scheme choices.
 
-Both read the scheme's ``uncertainty`` section (:mod:`zhengji_lab.sensitivity.design`), evaluate
-the draws with the vectorised engine (:mod:`zhengji_lab.sensitivity.engine`) in chunks, and keep
+Both read the scheme's ``uncertainty`` section (:mod:`zhengji_lab.montecarlo.design`), evaluate
+the draws with the vectorised engine (:mod:`zhengji_lab.montecarlo.engine`) in chunks, and keep
 memory bounded: the Monte Carlo accumulates per-unit rank and grade counts per chunk (quantiles,
 means and grade probabilities are computed from the counts exactly), while the Sobol analysis
 keeps the per-run outputs it needs (``N·(D + 2)`` × units integers).
@@ -21,6 +21,7 @@ doi:10.1016/j.cpc.2009.09.018
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import warnings
 from dataclasses import dataclass
@@ -28,13 +29,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from zhengji_lab.build import as_scheme
 from zhengji_lab.core import grade_counts, ranked_counts, trigger_hits
-from zhengji_lab.errors import BuildError
-from zhengji_lab.sensitivity.design import Design, parse_design
-from zhengji_lab.sensitivity.engine import Engine, quantile_of_counts
-from zhengji_lab.sensitivity.results import SensitivityIndices, UncertaintyResult
-from zhengji_lab.sensitivity.sobol import sobol_indices
+from zhengji_lab.montecarlo.design import Design, parse_design
+from zhengji_lab.montecarlo.engine import Engine, quantile_of_counts
+from zhengji_lab.montecarlo.results import SensitivityIndices, UncertaintyResult
+from zhengji_lab.montecarlo.sobol import sobol_indices
+from zhengji_lab.pipeline import Assessment, StepRecord, as_scheme, check_year
 from zhengji_lab.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -68,14 +68,8 @@ def _setup(ws, scheme, year, func: str):
         raise TypeError(f"The 'ws' parameter of {func}() must be a Workspace (zl.load_workspace)."
                         f" Got {type(ws).__name__} instead.")
     s = as_scheme(ws, scheme)
-    if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
-        raise TypeError(f"The 'year' parameter of {func}() must be an integer. Got {year!r} "
-                        "instead.")
-    if int(year) not in ws.years:
-        raise BuildError(f"The 'year' parameter of {func}() must be a year of the workspace "
-                         f"{ws.years}. Got {year!r} instead.")
-    design = parse_design(ws, s)
-    return design, int(year)
+    year = check_year(ws, year)  # the same error as build's for the same mistake
+    return parse_design(ws, s), year
 
 
 def _inputs_frame(design: Design) -> pd.DataFrame:
@@ -231,14 +225,14 @@ def uncertainty(ws: Workspace, scheme, year: int, n: int = 1000,
 
     Every draw picks one alternative of each discrete entry of the scheme's ``uncertainty``
     section and perturbs the weights of the continuous ones, rebuilds the composite (vectorised:
-    see :mod:`zhengji_lab.sensitivity.engine`) and ranks the units within their peer groups.
+    see :mod:`zhengji_lab.montecarlo.engine`) and ranks the units within their peer groups.
 
     Parameters
     ----------
     ws : Workspace
     scheme : Scheme, str or path
         The nominal scheme (or the name of one of the workspace's schemes); its ``uncertainty``
-        section says what varies (:mod:`zhengji_lab.sensitivity.design`).
+        section says what varies (:mod:`zhengji_lab.montecarlo.design`).
     year : int
     n : int
         Number of draws (>= 2).
@@ -347,7 +341,7 @@ def sensitivity(ws: Workspace, scheme, year: int, n: int = 512,
     order): ``N·(D + 2)`` runs for ``D`` inputs. The outputs are the mean absolute rank shift
     from the nominal ranking (``frame``) and every unit's rank (``by_unit``); the estimators are
     Saltelli et al. (2010) for S1 and Jansen (1999) for ST with bootstrap intervals
-    (:func:`~zhengji_lab.sensitivity.sobol.sobol_indices`).
+    (:func:`~zhengji_lab.montecarlo.sobol.sobol_indices`).
 
     Parameters
     ----------
@@ -406,12 +400,12 @@ def sensitivity(ws: Workspace, scheme, year: int, n: int = 512,
                               design.scheme, conf_level)
 
 
-def uncertainty_flags(ws: Workspace, scheme, year: int, scores: pd.DataFrame,
-                      triggers: pd.DataFrame, root: str):
-    """Flag grades and talk triggers that depend on the scheme's uncertain choices.
+def flag_uncertain(ws: Workspace, a: Assessment) -> Assessment:
+    """The assessment with its grades and talk triggers flagged where they depend on the
+    scheme's uncertain choices.
 
-    Called by :func:`~zhengji_lab.build.build` when the scheme has ``uncertainty_flags:
-    {n, seed, band}``. Runs :func:`uncertainty` and adds
+    :func:`zhengji_lab.build` calls it when the scheme has ``uncertainty_flags: {n, seed,
+    band}``. Runs :func:`uncertainty` and adds
 
     * to the composite's rows of ``scores``: ``rank_lo``, ``rank_hi`` (the rank band) and
       ``grade_uncertain`` — the band straddles a grade boundary (等次存疑);
@@ -419,14 +413,10 @@ def uncertainty_flags(ws: Workspace, scheme, year: int, scores: pd.DataFrame,
       choices applied to the earlier years it compares with; deductions do not depend on the
       scheme, so ``problem_found`` has 1), and ``uncertain`` — ``p_fire`` below the band's
       upper quantile, i.e. in more than 5% of the draws the unit would not be talked to: a
-      退步 (regression) within the noise of the scheme's choices.
-
-    Returns
-    -------
-    (DataFrame, DataFrame, StepRecord)
+      退步 (regression) within the noise of the scheme's choices;
+    * a ``uncertainty_flags`` record to the log.
     """
-    from zhengji_lab.build import StepRecord
-
+    scheme, year, scores, triggers, root = a.scheme, a.year, a.scores, a.triggers, a.root
     spec = scheme.spec["uncertainty_flags"]
     res = uncertainty(ws, scheme, year, n=spec["n"], seed=spec["seed"], band=tuple(spec["band"]),
                       progress=False)
@@ -445,4 +435,5 @@ def uncertainty_flags(ws: Workspace, scheme, year: int, scores: pd.DataFrame,
                 "grades_uncertain": f.index[f["grade_uncertain"]].tolist(),
                 "triggers_uncertain": triggers.loc[triggers["uncertain"], ["unit_id", "trigger"]]
                 .to_records(index=False).tolist()}
-    return scores, triggers, StepRecord("uncertainty_flags", spec, resolved)
+    return dataclasses.replace(a, scores=scores, triggers=triggers,
+                               log=[*a.log, StepRecord("uncertainty_flags", spec, resolved)])

@@ -7,7 +7,7 @@ import pandas as pd
 
 
 def _plots():
-    from zhengji_lab import plots
+    from zhengji_lab import plots  # lazy: matplotlib and seaborn load only when plotting
 
     return plots
 

@@ -105,7 +105,7 @@ def sobol_indices(Y, n_inputs: int, *, num_resamples: int = 100, conf_level: flo
     Examples
     --------
     >>> from SALib.sample import sobol as sobol_sample
-    >>> from zhengji_lab.sensitivity import test_functions as tf
+    >>> from zhengji_lab.montecarlo import test_functions as tf
     >>> problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
     >>> X = sobol_sample.sample(problem, 1024, calc_second_order=False, seed=1)
     >>> est = sobol_indices(tf.ishigami(X), 3, seed=1)

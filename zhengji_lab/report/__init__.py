@@ -1,0 +1,63 @@
+"""Yearly reports: the tables and figures of an :class:`~zhengji_lab.Assessment`, its
+result files (CSV and one .xlsx workbook), and the papermill rendering of
+``notebooks/yearly_report.ipynb`` into a printable HTML page.
+
+One job per module; every public name is importable from here (``zl.report.ranking``,
+``zl.report.render_report`` …):
+
+* :mod:`~zhengji_lab.report.tables`: the tables the report notebook shows (ranking per peer
+  group, headline, deductions, triggers, consistency, provenance, title) and those
+  ``zhengji build`` writes; their labels come from :mod:`zhengji_lab.labels`;
+* :mod:`~zhengji_lab.report.excel`: :func:`write_workbook` (any ``{sheet: DataFrame}``, also
+  used by :mod:`zhengji_lab.review`) and :func:`write_results` (CSV files and the workbook);
+* :mod:`~zhengji_lab.report.notebook`: notebook helpers (:func:`setup_notebook`,
+  :func:`locate`, :func:`notebook_path`, :func:`show`);
+* :mod:`~zhengji_lab.report.export`: HTML export without code, with A4 print CSS;
+* :mod:`~zhengji_lab.report.render`: :func:`render_report`, run folders that never overwrite,
+  failed notebooks kept.
+
+The notebook stays thin: every table and figure it shows comes from a function here.
+
+Examples
+--------
+>>> import zhengji_lab as zl
+>>> zl.report.render_report is zl.render_report
+True
+"""
+from zhengji_lab.labels import GROUP_LABELS, group_label
+from zhengji_lab.report.excel import WORKBOOK, write_results, write_workbook
+from zhengji_lab.report.export import PRINT_CSS, TITLE_TAG, export_html
+from zhengji_lab.report.notebook import (
+    REPORT_NOTEBOOK,
+    locate,
+    notebook_path,
+    setup_notebook,
+    show,
+)
+from zhengji_lab.report.render import REPORT_STEM, next_run_dir, render_report
+from zhengji_lab.report.tables import (
+    LANGS,
+    RESULT_TABLES,
+    column_labels,
+    consistency_table,
+    deductions_table,
+    dimension_heatmap,
+    dimension_scores,
+    format_ranking,
+    headline,
+    provenance_table,
+    ranking,
+    ranking_tables,
+    result_tables,
+    title,
+    triggers_table,
+)
+
+__all__ = [
+    "GROUP_LABELS", "LANGS", "PRINT_CSS", "REPORT_NOTEBOOK", "REPORT_STEM", "RESULT_TABLES",
+    "TITLE_TAG", "WORKBOOK", "column_labels", "consistency_table", "deductions_table",
+    "dimension_heatmap", "dimension_scores", "export_html", "format_ranking", "group_label",
+    "headline", "locate", "next_run_dir", "notebook_path", "provenance_table", "ranking",
+    "ranking_tables", "render_report", "result_tables", "setup_notebook", "show", "title",
+    "triggers_table", "write_results", "write_workbook",
+]

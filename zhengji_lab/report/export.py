@@ -1,0 +1,96 @@
+"""HTML export of an executed report notebook: no code, no scripts, print CSS for A4 pages.
+
+Facts this module is built on (DESIGN.md, "Reports"): papermill's ``--report-mode`` does not
+hide code in nbconvert's HTML, so the page is exported with ``HTMLExporter(exclude_input=True)``;
+without A4 print CSS, headless Chromium prints Letter pages and crops wide figures; SVG figures
+keep their text as text, so the page names a CJK font stack for the browser to draw it.
+nbconvert is imported only when exporting.
+
+Examples
+--------
+>>> "@page { size: A4; margin: 15mm; }" in PRINT_CSS
+True
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Tag of the notebook cell whose Markdown output is the report's title.
+TITLE_TAG = "report-title"
+
+#: Print and screen CSS injected into the exported HTML (A4 pages, figures and tables that fit
+#: the page, a CJK font stack so the browser draws Chinese in tables and SVG figures).
+PRINT_CSS = """
+<style id="zhengji-report-css">
+  body, .jp-Notebook, .jp-RenderedHTMLCommon, .jp-RenderedMarkdown, svg text {
+    font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
+                 "Hiragino Sans GB", "WenQuanYi Micro Hei", sans-serif;
+  }
+  body { max-width: 1100px; margin: 0 auto; }
+  .jp-Notebook { padding: 8px 16px; }
+  img, svg, .jp-OutputArea-output img, .jp-RenderedSVG svg, table { max-width: 100%; }
+  .jp-RenderedSVG svg, .jp-RenderedSVG img, .jp-RenderedImage img { height: auto; }
+  .jp-RenderedHTMLCommon table { font-size: 0.85em; border-collapse: collapse; }
+  .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { padding: 2px 6px; }
+  .jp-RenderedHTMLCommon th { white-space: nowrap; }
+  @page { size: A4; margin: 15mm; }
+  @media print {
+    body { max-width: none; margin: 0; }
+    .jp-Notebook { padding: 0; }
+    .jp-RenderedHTMLCommon table { font-size: 8pt; }
+    .jp-RenderedSVG, .jp-RenderedImage, figure, svg, img { page-break-inside: avoid;
+      break-inside: avoid; }
+    tr { page-break-inside: avoid; break-inside: avoid; }
+    h1, h2, h3, .jp-MarkdownCell { page-break-after: avoid; break-after: avoid; }
+  }
+</style>
+"""
+
+# JupyterLab's page without its scripts (require.js, MathJax and mermaid from a CDN): a report
+# has no math or widgets, and a page that waits on a blocked CDN opens slowly on an intranet.
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
+def _title_of(nb) -> str | None:
+    for cell in nb.cells:
+        if TITLE_TAG in cell.get("metadata", {}).get("tags", []):
+            for out in cell.get("outputs", []):
+                md = out.get("data", {}).get("text/markdown")
+                if md:
+                    return md.splitlines()[0].lstrip("# ").strip()
+    return None
+
+
+def export_html(notebook: str | Path, html_path: str | Path, *, title: str | None = None) -> Path:
+    """Export an executed notebook to HTML without code cells or scripts, with the print CSS.
+
+    Parameters
+    ----------
+    notebook : str or Path
+        The executed ``.ipynb``.
+    html_path : str or Path
+        Where to write the HTML.
+    title : str, optional
+        The page title; by default the Markdown output of the cell tagged :data:`TITLE_TAG`.
+    """
+    # nbconvert is slow to import: only when exporting
+    import nbformat
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    title = title or _title_of(nb) or Path(notebook).stem
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, template_file="zhengji_report.html.j2",
+                            extra_loaders=[DictLoader({"zhengji_report.html.j2": _TEMPLATE})])
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body = body.replace("</head>", PRINT_CSS + "</head>", 1)
+    if 'lang="en"' in body[:300]:
+        body = body.replace('lang="en"', 'lang="zh-CN"', 1)
+    html_path = Path(html_path)
+    html_path.write_text(body, encoding="utf-8")
+    return html_path

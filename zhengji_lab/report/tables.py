@@ -1,0 +1,334 @@
+"""The yearly report's tables, from an :class:`~zhengji_lab.Assessment` and its workspace.
+
+Every table and figure the report notebook shows comes from a function here, so the same
+tables serve the notebook, the workbook written by ``zhengji build`` (:func:`result_tables`) and
+the console (:func:`format_ranking`). Tables keep the tidy column codes (``rank``, ``grade`` …)
+or take their labels (Chinese, English or both) from :mod:`zhengji_lab.labels`.
+
+Examples
+--------
+>>> import zhengji_lab as zl
+>>> ws = zl.load_workspace(zl.report.locate("data/sample_city"))
+>>> a = zl.build(ws, "baseline", year=2025)
+>>> ranking(a, ws).columns[:5].tolist()
+['peer_group', 'rank', 'unit_id', 'name', 'index']
+>>> list(ranking_tables(a, ws, lang="en"))[0]
+'园镇 towns and parks'
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from zhengji_lab.errors import choices
+from zhengji_lab.labels import COLUMN_LABELS, COLUMN_LABELS_EN, group_label
+
+#: Languages of the tables: Chinese, English, or both (``排名 rank``).
+LANGS = ("zh", "en", "both")
+#: The tables of :func:`result_tables` (the CSV stems and sheets written by ``write_results``).
+RESULT_TABLES = ("ranking", "scores", "weights", "deductions", "triggers", "log", "provenance")
+
+
+# -- labels --------------------------------------------------------------------------------------
+def _check_lang(lang: str, func: str) -> None:
+    if lang not in LANGS:
+        raise ValueError(f"The 'lang' parameter of {func}() must be one of {choices(LANGS)}. "
+                         f"Got {lang!r} instead.")
+
+
+def _pick(zh: str, en: str, lang: str) -> str:
+    return {"zh": zh, "en": en, "both": f"{zh} {en}"}[lang]
+
+
+def _labels(lang: str) -> dict[str, str]:
+    """Labels of the report's fixed columns; the column ``name`` holds unit names."""
+    out = {code: _pick(COLUMN_LABELS[code], en, lang) for code, en in COLUMN_LABELS_EN.items()}
+    out["name"] = out["unit"]
+    return out
+
+
+def _group_name(group: str, lang: str) -> str:
+    """A peer group's name in a table cell: its Chinese name, or the whole label in English."""
+    return group_label(group) if lang == "en" else group_label(group).split(" ")[0]
+
+
+def _dimensions(a) -> list[str]:
+    """The children of the root, in the order of the weights table (framework order)."""
+    w = a.weights[a.weights["parent"] == a.root]
+    return list(dict.fromkeys(w["node"]))
+
+
+def _unit_names(a, lang: str) -> pd.Series:
+    col = "name_en" if lang == "en" else "name_zh"
+    return a.units.set_index("unit_id")[col]
+
+
+def column_labels(a, ws, *, lang: str = "zh") -> dict[str, str]:
+    """Display labels of the columns of :func:`ranking` and the other tables here."""
+    _check_lang(lang, "column_labels")
+    names, en_names = ws.labels("zh"), ws.labels("en")
+    out = _labels(lang)
+    out[a.root] = _pick("综合得分", "Index", lang) if lang != "both" else f"综合得分 {a.root}"
+    for d in _dimensions(a):
+        out[d] = {"zh": names.get(d, d), "en": en_names.get(d, d),
+                  "both": f"{names.get(d, d)} {d}"}[lang]
+    if lang == "both":     # codes alongside the Chinese labels (the workbook's ranking sheet)
+        out.update({code: f"{zh} {code}" for code, zh in _labels("zh").items()})
+    return out
+
+
+# -- tables --------------------------------------------------------------------------------------
+def ranking(a, ws, *, lang: str = "zh", labels: bool = False) -> pd.DataFrame:
+    """The ranking of every unit within its peer group, with dimension scores and grade.
+
+    Parameters
+    ----------
+    a : Assessment
+    ws : Workspace
+        For the names of the dimensions.
+    lang : {"zh", "en", "both"}
+        Language of unit names (and of the column labels when ``labels``).
+    labels : bool
+        Column labels (``排名``, ``经济发展`` …; with ``lang="both"`` ``排名 rank``) instead of
+        codes (``rank``, ``economy`` …).
+
+    Returns
+    -------
+    DataFrame
+        ``peer_group, rank, unit_id, name, <root>, <dimensions…>, deduction, grade``, sorted by
+        peer group and rank; ``deduction`` is the points taken off the composite (0 when none).
+    """
+    _check_lang(lang, "ranking")
+    t = a.table(lang="en" if lang == "en" else "zh")
+    name_col = "name_en" if lang == "en" else "name_zh"
+    dims = _dimensions(a)
+    out = t[["peer_group", "rank", "unit_id", name_col, a.root, *dims, "deduction", "grade"]]
+    out = out.rename(columns={name_col: "name"}).assign(
+        deduction=t["deduction"].fillna(0.0), rank=t["rank"].astype("Int64"))
+    # peer groups in the order the units table first names them (towns before agencies …)
+    first = {g: i for i, g in enumerate(dict.fromkeys(a.units["peer_group"]))}
+    out = out.sort_values(["peer_group", "rank"], key=lambda s: s.map(first)
+                          if s.name == "peer_group" else s, kind="stable")
+    if labels:
+        out = out.rename(columns=column_labels(a, ws, lang=lang))
+    return out.reset_index(drop=True)
+
+
+def ranking_tables(a, ws, *, lang: str = "zh") -> dict[str, pd.DataFrame]:
+    """One labelled ranking table per peer group: ``{group display name: table}``.
+
+    Columns: rank, unit name, composite, dimension scores, deduction, grade (等次).
+    """
+    t = ranking(a, ws, lang=lang)
+    labels = column_labels(a, ws, lang=lang)
+    return {group_label(g): sub.drop(columns=["peer_group", "unit_id"]).rename(columns=labels)
+            .reset_index(drop=True)
+            for g, sub in t.groupby("peer_group", sort=False)}
+
+
+def dimension_scores(a, ws, *, lang: str = "zh") -> pd.DataFrame:
+    """Units × dimensions scores (rows: unit names ordered by peer group and rank)."""
+    t = ranking(a, ws, lang=lang)
+    dims = _dimensions(a)
+    names = ws.labels("en" if lang == "en" else "zh")
+    return (t.set_index("name")[dims].rename(columns=lambda d: names.get(d, d))
+            .rename_axis(index=None, columns=None))
+
+
+def dimension_heatmap(a, ws, *, ax=None, lang: str = "zh"):
+    """Heatmap of the dimension scores: units (by peer group and rank) × dimensions.
+
+    Peer groups are separated by dark lines and named on the right. Call
+    :func:`~zhengji_lab.report.setup_notebook` (or :func:`zhengji_lab.plots.setup_chinese`)
+    first so that Chinese labels render.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    t = ranking(a, ws, lang=lang)
+    d = dimension_scores(a, ws, lang=lang)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2.4 + 1.1 * d.shape[1], 1.0 + 0.22 * len(d)))
+    sns.heatmap(d, ax=ax, cmap="YlGnBu", annot=True, fmt=".0f", annot_kws={"fontsize": 7},
+                cbar_kws={"label": _pick("维度得分", "Dimension score", lang), "shrink": 0.6,
+                          "location": "top", "pad": 0.01, "aspect": 30},
+                linewidths=0.3, linecolor="white")
+    bounds = t.groupby("peer_group", sort=False).size().cumsum()
+    for end in bounds.iloc[:-1]:
+        ax.axhline(end, color="0.2", linewidth=1.5)
+    starts = bounds.shift(fill_value=0)
+    for g, (s, e) in zip(bounds.index, zip(starts, bounds)):
+        ax.annotate(_group_name(g, "zh"), xy=(1.0, 1 - (s + e) / 2 / len(d)),
+                    xycoords="axes fraction", xytext=(4, 0), textcoords="offset points",
+                    ha="left", va="center", fontsize=8, rotation=-90, color="0.3")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.tick_params(axis="y", labelsize=7)
+    ax.tick_params(axis="x", labelsize=8, labelrotation=0)
+    return ax
+
+
+def headline(a) -> pd.DataFrame:
+    """Headline numbers of the year: units, peer groups, composite, deductions, triggers, grades.
+
+    Returns
+    -------
+    DataFrame
+        ``项目 Item, 数值 Value`` (values as display text).
+    """
+    idx = a.index
+    grades = a.scores.loc[a.scores["node"] == a.root, "grade"].value_counts()
+    order = [g["name"] for g in a.scheme.spec["grades"]]
+    grade_text = "，".join(f"{g} {int(grades.get(g, 0))}" for g in order)
+    applied = a.deductions["applied"] if len(a.deductions) else pd.Series(dtype=float)
+    rows = [
+        ("考核年度 Year", str(a.year)),
+        ("考核方案 Scheme", f"{a.scheme.spec['name']} ({a.provenance['fingerprint']})"),
+        ("被考核单位 Units assessed", str(len(a.units))),
+        ("同类比较组 Peer groups", "，".join(f"{_group_name(g, 'zh')} {n}" for g, n in
+                                          a.units["peer_group"].value_counts(sort=False).items())),
+        ("综合得分 Composite (mean, min–max)",
+         f"{idx.mean():.1f} ({idx.min():.1f}–{idx.max():.1f})"),
+        ("等次 Grades", grade_text),
+        ("减分单位 Units with deductions",
+         f"{int((applied > 0).sum())}，共扣 {applied.sum():.1f} 分 points"),
+        ("约谈提醒 Talk triggers",
+         f"{a.triggers['unit_id'].nunique()} 个单位 units，{len(a.triggers)} 条 triggers"),
+    ]
+    return pd.DataFrame(rows, columns=["项目 Item", "数值 Value"])
+
+
+def deductions_table(a, ws, *, lang: str = "zh") -> pd.DataFrame:
+    """Deductions (减分项) of the year per unit: items with their points and notes, applied points.
+
+    Returns
+    -------
+    DataFrame
+        ``单位, 同类比较组, 减分事项, 扣分, 实扣, 封顶`` (English with ``lang="en"``); items are
+        named from the workspace's negative list (``deduction_items``) when it has them.
+    """
+    _check_lang(lang, "deductions_table")
+    cols = ["name", "peer_group", "items", "points", "applied", "capped"]
+    labels = column_labels(a, ws, lang=lang)
+    if a.deductions.empty:
+        return pd.DataFrame(columns=[labels[c] for c in cols])
+    ev = ws.deductions[(ws.deductions["year"] == a.year)
+                       & ws.deductions["unit_id"].isin(a.deductions["unit_id"])]
+    item_col = "name_en" if lang == "en" else "name_zh"
+    item_names = ws.deduction_items.set_index("item")[item_col].to_dict() \
+        if len(ws.deduction_items) else {}
+    note = ev["note"].fillna("").astype(str)
+    text = (ev["item"].map(lambda i: item_names.get(i, i)).astype(str)
+            + " " + ev["points"].map(lambda p: f"−{p:g}")
+            + note.map(lambda s: f"（{s}）" if s else ""))
+    items = text.groupby(ev["unit_id"]).agg("；".join)
+    d = a.deductions.set_index("unit_id")
+    out = pd.DataFrame({
+        "name": _unit_names(a, lang).reindex(d.index),
+        "peer_group": a.units.set_index("unit_id")["peer_group"].reindex(d.index).map(
+            lambda g: _group_name(g, lang)),
+        "items": items.reindex(d.index).fillna(d["items"]),
+        "points": d["points"], "applied": d["applied"],
+        "capped": d["capped"].map({True: _pick("是", "yes", lang), False: ""}),
+    })
+    return out.sort_values("applied", ascending=False).rename(columns=labels)[
+        [labels[c] for c in cols]].reset_index(drop=True)
+
+
+def triggers_table(a, *, lang: str = "zh") -> pd.DataFrame:
+    """Talk triggers (约谈提醒) of the year with their evidence, one row per unit and trigger."""
+    _check_lang(lang, "triggers_table")
+    cols = ["name", "peer_group", "trigger", "evidence"]
+    labels = _labels(lang)
+    tr = a.triggers
+    if tr.empty:
+        return pd.DataFrame(columns=[labels[c] for c in cols])
+    out = pd.DataFrame({
+        "name": tr["unit_id"].map(_unit_names(a, lang)),
+        "peer_group": tr["unit_id"].map(a.units.set_index("unit_id")["peer_group"]).map(
+            lambda g: _group_name(g, lang)),
+        "trigger": tr["label"], "evidence": tr["evidence"]})
+    return out.rename(columns=labels).reset_index(drop=True)
+
+
+def consistency_table(a, ws, *, threshold: float = 0.10) -> pd.DataFrame:
+    """Consistency of the expert judgements behind the weights (专家判断一致性).
+
+    One row per node weighted by AHP and per expert (and the panel's combined matrix): the
+    consistency ratio (Saaty 1980) and whether it stays within ``threshold``; the report shows
+    this table instead of the warnings a build raises for inconsistent judgements.
+    """
+    names = ws.labels("zh")
+    rows = []
+    for rec in a.log:
+        cr = rec.resolved.get("cr") if rec.step == "weight" and isinstance(rec.resolved,
+                                                                           dict) else None
+        if cr is None:
+            continue
+        crs = cr if isinstance(cr, pd.Series) else pd.Series({"(single)": cr})
+        node = rec.params["node"]
+        rows += [(f"{names.get(node, node)} {node}", expert, f"{float(v):.3f}",
+                  "是 yes" if v <= threshold else "否 no") for expert, v in crs.items()]
+    return pd.DataFrame(rows, columns=["节点 Node", "专家 Expert", "一致性比率 CR",
+                                       f"一致 CR ≤ {threshold:g}"])
+
+
+def provenance_table(a) -> pd.DataFrame:
+    """Provenance of the assessment: scheme fingerprint, package version, data hash, inputs.
+
+    Returns
+    -------
+    DataFrame
+        ``项目 Item, 数值 Value``, one row per entry of ``Assessment.provenance``.
+    """
+    names = {"fingerprint": "方案指纹 Scheme fingerprint", "version": "软件版本 Package version",
+             "data_hash": "数据指纹 Data hash", "scheme": "考核方案 Scheme",
+             "year": "考核年度 Year", "source": "数据来源 Workspace", "root": "综合指数 Root node",
+             "seed": "随机种子 Seed", "package": "软件包 Package", "python": "Python",
+             "pandas": "pandas", "numpy": "NumPy"}
+    rows = [(names.get(k, k), str(v)) for k, v in a.provenance.items()]
+    return pd.DataFrame(rows, columns=["项目 Item", "数值 Value"])
+
+
+def title(a, ws) -> str:
+    """The report title (Markdown): workspace, year, scheme and its description."""
+    name = getattr(ws, "name", "") or (Path(ws.source).stem if ws.source else "")
+    desc = str(a.scheme.spec.get("description") or "").strip()
+    head = f"# {name} {a.year} 年度综合考核报告 · Yearly assessment report".replace("#  ", "# ")
+    sub = f"考核方案 Scheme **{a.scheme.spec['name']}**" + (f" — {desc}" if desc else "")
+    return f"{head}\n\n{sub}  \n方案指纹 Fingerprint `{a.provenance['fingerprint']}`"
+
+
+def format_ranking(a, ws, *, lang: str = "zh") -> str:
+    """The ranking per peer group as aligned plain text (for the console)."""
+    parts = []
+    with pd.option_context("display.unicode.east_asian_width", True, "display.width", 250,
+                           "display.max_columns", None, "display.max_rows", None):
+        for g, t in ranking_tables(a, ws, lang=lang).items():
+            parts.append(f"== {g} ({len(t)}) ==")
+            parts.append(t.to_string(index=False, float_format=lambda x: f"{x:.1f}",
+                                     na_rep="—"))
+    return "\n".join(parts)
+
+
+# -- result files --------------------------------------------------------------------------------
+def result_tables(a, ws) -> dict[str, pd.DataFrame]:
+    """The tidy results that ``write_results`` writes, by name (:data:`RESULT_TABLES`).
+
+    ``ranking`` carries Chinese labels alongside the English codes (``排名 rank``); the others
+    keep the tidy code columns of :class:`~zhengji_lab.Assessment`.
+    """
+    ranked = ranking(a, ws, lang="zh")
+    ranked.insert(4, "name_en", ranked["unit_id"].map(_unit_names(a, "en")))
+    labels = column_labels(a, ws, lang="both")
+    labels.update(name="单位名称 name_zh", name_en="英文名称 name_en")
+    return {
+        "ranking": ranked.rename(columns=labels),
+        "scores": a.scores, "weights": a.weights, "deductions": a.deductions,
+        "triggers": a.triggers, "log": a.log_frame(),
+        "provenance": pd.DataFrame(list(a.provenance.items()), columns=["key", "value"]),
+    }
