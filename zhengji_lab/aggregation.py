@@ -47,7 +47,7 @@ _P_GEOMETRIC = 1e-30
 def _weight_matrix(X: pd.DataFrame, weights) -> np.ndarray:
     if isinstance(weights, pd.DataFrame):
         missing = [c for c in X.columns if c not in weights.columns]
-        units = [u for u in X.index if u not in weights.index]
+        units = X.index[~X.index.isin(weights.index)].tolist()
         if missing or units:
             raise ValueError(f"The 'weights' frame of aggregate() lacks columns {missing[:10]} "
                              f"or units {units[:10]}.")

@@ -130,18 +130,20 @@ def talk_triggers(history: pd.DataFrame, year: int, rules: dict,
     hits = trigger_hits(aligned(rank, year), past, rules, sizes)
     if "consecutive_lagging" in rules:
         share, years = (rules["consecutive_lagging"][k] for k in ("bottom_share", "years"))
-        for unit in now[hits["consecutive_lagging"][0]]:
-            marks = ", ".join(f"{y}: {int(rank.at[unit, y])}/{int(size.at[unit, y])}"
-                              for y in range(year - years + 1, year + 1))
-            rows.append((unit, "consecutive_lagging",
-                         f"后{share:.0%} bottom {share:.0%} in {years} years — {marks}"))
+        fired = now[hits["consecutive_lagging"][0]]
+        span = range(year - years + 1, year + 1)
+        marks = [[f"{y}: {int(r)}/{int(n)}" for r, n in
+                  zip(rank.loc[fired, y], size.loc[fired, y])] for y in span]
+        rows += [(unit, "consecutive_lagging",
+                  f"后{share:.0%} bottom {share:.0%} in {years} years — " + ", ".join(m))
+                 for unit, m in zip(fired, zip(*marks))]
     if "marked_regression" in hits:
         drop = rules["marked_regression"]["rank_drop"]
-        for unit in now[hits["marked_regression"][0]]:
-            before, r = int(rank.at[unit, year - 1]), int(rank.at[unit, year])
-            rows.append((unit, "marked_regression",
-                         (f"排名 rank {before} → {r} ({year - 1}→{year}), 下降 fell "
-                          f"{r - before} ≥ {drop}")))
+        fired = now[hits["marked_regression"][0]]
+        rows += [(unit, "marked_regression",
+                  (f"排名 rank {int(b)} → {int(r)} ({year - 1}→{year}), 下降 fell "
+                   f"{int(r - b)} ≥ {drop}"))
+                 for unit, b, r in zip(fired, rank.loc[fired, year - 1], rank.loc[fired, year])]
     if "problem_found" in rules and deductions is not None and len(deductions):
         limit = rules["problem_found"]["deduction_points"]
         for _, d in deductions.iterrows():

@@ -134,18 +134,21 @@ def build_assessment(ws: Workspace, scheme, year: int, *, validate: bool = True,
 
 def _tidy(scores, ranks, grades, root, order, leaves, year) -> pd.DataFrame:
     """``unit_id, year, node, score, rank, grade``: the root first, then the nodes top-down,
-    then the indicators."""
-    tidy = (scores.rename_axis("unit_id").reset_index()
-            .melt(id_vars="unit_id", var_name="node", value_name="score"))
-    tidy["rank"] = pd.concat(ranks, names=["node", "unit_id"]).reindex(
-        pd.MultiIndex.from_frame(tidy[["node", "unit_id"]])).array
-    tidy["grade"] = np.where(tidy["node"] == root, grades.reindex(tidy["unit_id"]).to_numpy(),
-                             None)
-    tidy.insert(1, "year", year)
-    position = {n: i for i, n in enumerate([root] + [n for n in reversed(order) if n != root]
-                                           + leaves)}
-    return tidy.sort_values(["node", "unit_id"], ignore_index=True,
-                            key=lambda s: s.map(position) if s.name == "node" else s)
+    then the indicators; units sorted by id within each node."""
+    nodes = [root] + [n for n in reversed(order) if n != root] + leaves
+    by_id = np.argsort(scores.index.to_numpy(dtype=object), kind="stable")
+    units = scores.index.to_numpy(dtype=object)[by_id]
+    S = scores[nodes].to_numpy(dtype=float)[by_id]
+    R = np.column_stack([ranks[n].to_numpy(dtype="float64", na_value=np.nan)[by_id]
+                         for n in nodes])
+    n = len(units)
+    grade = np.full(n * len(nodes), None, dtype=object)
+    grade[:n] = grades.reindex(units).to_numpy(dtype=object)
+    return pd.DataFrame({"unit_id": np.tile(units, len(nodes)), "year": year,
+                         "node": np.repeat(np.asarray(nodes, dtype=object), n),
+                         "score": S.T.ravel(),
+                         "rank": pd.array(R.T.ravel(), dtype="Float64").astype("Int64"),
+                         "grade": grade})
 
 
 def rank_history(ranks: pd.Series, groups: pd.Series, year: int) -> pd.DataFrame:
