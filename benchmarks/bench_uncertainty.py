@@ -61,7 +61,7 @@ def vectorised_time(ws, s, year, n) -> float:
     best = np.inf
     for rep in range(3):
         t0 = time.perf_counter()
-        zl.uncertainty(ws, s, year, n=n, seed=rep, progress=False)
+        zl.uncertainty(ws, s, year, n_draws=n, seed=rep, progress=False)
         best = min(best, time.perf_counter() - t0)
     return best
 
@@ -76,7 +76,7 @@ def naive_time_per_draw(ws, s, year) -> float:
 
 def peak_mib(ws, s, year, n) -> float:
     tracemalloc.start()
-    zl.uncertainty(ws, s, year, n=n, seed=0, progress=False)
+    zl.uncertainty(ws, s, year, n_draws=n, seed=0, progress=False)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peak / 2**20
@@ -86,7 +86,7 @@ def main() -> None:
     rows = []
     for make in (sample_city, asem):
         name, ws, s, year = make()
-        zl.uncertainty(ws, s, year, n=100, seed=0, progress=False)  # warm imports and caches
+        zl.uncertainty(ws, s, year, n_draws=100, seed=0, progress=False)  # warm imports and caches
         per_draw = naive_time_per_draw(ws, s, year)
         for n in (1_000, 10_000):
             t = vectorised_time(ws, s, year, n)
@@ -112,7 +112,7 @@ def main() -> None:
 
     name, ws, s, year = asem()
     t0 = time.perf_counter()
-    res = zl.sensitivity(ws, s, year, n=SOBOL_N, seed=0, progress=False)
+    res = zl.sensitivity(ws, s, year, n_base=SOBOL_N, seed=0, progress=False)
     t = time.perf_counter() - t0
     print(f"\nSobol indices on ASEM: N = {SOBOL_N}, {res.runs:,} runs (COINr: over 9 minutes for a "
           f"3,000-run design) in {t:.2f} s, bootstrap intervals and {len(res.by_unit) // 4} "

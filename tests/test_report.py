@@ -154,7 +154,7 @@ def test_next_run_dir(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    ({"year": "2025"}, TypeError, r"'year' parameter of render_report\(\) must be an int"),
+    ({"year": "2025"}, zl.BuildError, r"year must be a whole number such as 2025. Got '2025'"),
     ({"workspace": "no/such/folder"}, FileNotFoundError, r"existing folder or \.xlsx"),
     ({"scheme": "no_such.yaml"}, FileNotFoundError, r"no_such\.yaml.*does not exist"),
     ({"kernel_name": "no_such_kernel"}, zl.ReportError, r"No Jupyter kernel.*ipykernel install"),

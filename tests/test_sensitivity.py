@@ -67,8 +67,8 @@ def test_result_object_and_columns(sample_ws, baseline):
 
 
 @pytest.mark.parametrize("kwargs, exc, match", [
-    ({"n": 1}, ValueError, r"'n' parameter of sensitivity\(\) must be an integer >= 2"),
-    ({"n": "64"}, TypeError, r"'n' parameter of sensitivity\(\)"),
+    ({"n": 1}, ValueError, r"'n_base' parameter of sensitivity\(\) must be an integer >= 2"),
+    ({"n": "64"}, TypeError, r"'n_base' parameter of sensitivity\(\)"),
     ({"seed": "x"}, TypeError, r"'seed' parameter of sensitivity\(\)"),
 ])
 def test_bad_arguments(sample_ws, baseline, kwargs, exc, match):

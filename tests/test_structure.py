@@ -3,13 +3,16 @@
 Every check walks ``zhengji_lab/`` and parses each module with :mod:`ast` (nothing is
 imported), so the tests name no module and keep working while the package is restructured.
 
-``print`` is allowed only in the modules behind ``[project.scripts]`` (the console commands).
+``print`` is allowed only in the command line's own modules: those behind ``[project.scripts]``
+and the command bodies they alone import, inside their functions.
 
 Import graph: an edge ``a -> b`` for every ``import``/``from ... import`` in ``a`` that names a
 module ``b`` of the package, at any depth (inside functions too); ``from p import n`` points to
 ``p.n`` when that is a submodule and to ``p`` otherwise. Imports under ``if TYPE_CHECKING:`` are
 not executed and do not count. The implicit import of parent packages does not count either:
 Python puts them in ``sys.modules`` before the module runs, so they cannot close a cycle.
+``importlib.import_module("zhengji_lab.x")`` is an import of ``zhengji_lab.x``; one whose name is
+computed (``f"zhengji_lab.{name}"``, PEP 562 loaders) counts for the lazy-import check only.
 """
 from __future__ import annotations
 
@@ -93,9 +96,32 @@ def _existing_prefix(name: str, known: dict[str, Module]) -> str | None:
     return None
 
 
-def _targets(node: ast.Import | ast.ImportFrom, module: Module,
+def _dynamic_name(node: ast.AST) -> str | None:
+    """``"a.b"`` for ``importlib.import_module("a.b")``, ``import_module("a.b")`` or
+    ``__import__("a.b")``; ``"a.*"`` for a name computed as ``f"a.{...}"``; else None."""
+    if not (isinstance(node, ast.Call) and node.args):
+        return None
+    func, name = node.func, node.args[0]
+    if (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)) not in (
+            "import_module", "__import__"):
+        return None
+    if isinstance(name, ast.Constant) and isinstance(name.value, str):
+        return name.value
+    if (isinstance(name, ast.JoinedStr) and name.values and isinstance(name.values[0], ast.Constant)
+            and name.values[0].value.endswith(".")):
+        return f"{name.values[0].value}*"
+    return None
+
+
+def _targets(node: ast.Import | ast.ImportFrom | ast.Call, module: Module,
              known: dict[str, Module]) -> list[str]:
-    """The package modules an import statement names (none for other packages)."""
+    """The package modules an import names (none for other packages)."""
+    if isinstance(node, ast.Call):
+        name = _dynamic_name(node)
+        if name.endswith(".*"):  # computed: a package module, but which one is not known here
+            return [name] if name.split(".")[0] == module.name.split(".")[0] else []
+        target = _existing_prefix(name, known)
+        return [target] if target else []
     if isinstance(node, ast.Import):
         names = [alias.name for alias in node.names]
         return [t for t in (_existing_prefix(n, known) for n in names) if t]
@@ -126,11 +152,12 @@ def _is_marked(node: ast.stmt, lines: list[str]) -> bool:
 
 @cache
 def imports(package_dir: Path = PACKAGE_DIR) -> tuple[Import, ...]:
-    """Every executed import of a package module, at any depth, in source order per module."""
+    """Every executed import of a package module, at any depth (statements and
+    ``importlib.import_module`` with a literal name)."""
     known, out = modules(package_dir), []
     for module in known.values():
         for node, in_function in _nodes(module.tree):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
+            if isinstance(node, (ast.Import, ast.ImportFrom)) or _dynamic_name(node):
                 targets = tuple(dict.fromkeys(_targets(node, module, known)))
                 if targets:
                     out.append(Import(module.name, targets, node.lineno, in_function,
@@ -207,7 +234,7 @@ def import_cycles(package_dir: Path = PACKAGE_DIR) -> list[str]:
     graph: dict[str, set[str]] = {name: set() for name in known}
     where: dict[tuple[str, str], str] = {}
     for imp in imports(package_dir):
-        for target in imp.targets:
+        for target in set(imp.targets) & set(known):
             graph[imp.source].add(target)
             where.setdefault((imp.source, target), f"{known[imp.source].where}:{imp.lineno}")
     reports = []
@@ -241,12 +268,20 @@ def unmarked_lazy_imports(package_dir: Path = PACKAGE_DIR) -> list[str]:
             for imp in imports(package_dir) if imp.in_function and not imp.lazy_marked]
 
 
-def _console_modules() -> frozenset[str]:
-    """The modules behind ``[project.scripts]`` and the command bodies they dispatch to
-    (``zhengji_lab.commands``): their output *is* the command's output."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+def console_modules(package_dir: Path = PACKAGE_DIR,
+                    pyproject: Path = ROOT / "pyproject.toml") -> frozenset[str]:
+    """The command line's own modules, whose output *is* the command's output: the modules
+    behind ``[project.scripts]``, and the command bodies they import only inside their
+    functions (so that ``--help`` stays fast) and nothing else imports."""
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
     scripts = {entry.split(":")[0].strip() for entry in project.get("scripts", {}).values()}
-    return frozenset(scripts | {f"{PACKAGE}.commands"})
+    deferred, elsewhere = set(), set()
+    for imp in imports(package_dir):
+        if imp.source in scripts and imp.in_function:
+            deferred.update(imp.targets)
+        else:
+            elsewhere.update(t for t in imp.targets if t != imp.source)
+    return frozenset(scripts | (deferred - elsewhere))
 
 
 # -- the checks --------------------------------------------------------------------------------
@@ -271,7 +306,7 @@ def test_no_import_cycle():
 
 
 def test_no_print_in_the_library():
-    calls = print_calls(allowed=_console_modules())
+    calls = print_calls(allowed=console_modules())
     assert not calls, (
         f"{len(calls)} print() call(s) in the library; use logging.getLogger(__name__) or "
         "return the text:\n  " + "\n  ".join(calls))
@@ -299,6 +334,12 @@ TOY = {
     "sub/deep.py": ("thing = 1\n\n\ndef h():\n    # lazy: the root imports this package\n"
                     "    from .. import VERSION\n    return VERSION\n"),
     "sub/long.py": "x = 1\n" * (MAX_LINES + 1),
+    # the console script and the module only it imports may print
+    "cmd.py": ("import importlib\n\n\ndef main():\n"
+               "    importlib.import_module('toy.body').run()\n    print('done')\n"),
+    "body.py": "def run():\n    print('hello')\n",
+    "sub/lazy.py": ("import importlib\n\n\ndef __getattr__(name):\n"
+                    "    return importlib.import_module(f'toy.{name}')\n"),
 }
 
 
@@ -307,6 +348,8 @@ def test_the_checks_on_a_made_up_package(tmp_path):
         (tmp_path / "toy" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "toy" / name).write_text(text, encoding="utf-8")
     toy = tmp_path / "toy"
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "toy"\n[project.scripts]\ntoy = "toy.cmd:main"\n', encoding="utf-8")
     edges = {(i.source, t, i.in_function) for i in imports(toy) for t in i.targets}
     assert edges == {
         ("toy", "toy.a", False), ("toy", "toy.sub", False),   # `thing` is a name of toy.sub
@@ -314,10 +357,15 @@ def test_the_checks_on_a_made_up_package(tmp_path):
         ("toy.b", "toy.sub.deep", False), ("toy.b", "toy.a", True),
         ("toy.sub", "toy.sub.deep", False),
         ("toy.sub.deep", "toy", True),                        # a name of the root package
+        ("toy.cmd", "toy.body", True),                        # importlib.import_module
+        ("toy.sub.lazy", "toy.*", True),                      # ... with a computed name
     }
     assert long_modules(toy) == [f"toy/sub/long.py: {MAX_LINES + 1} lines"]
-    assert print_calls(toy) == ["toy/a.py:7"] and print_calls(toy, frozenset({"toy.a"})) == []
-    assert unmarked_lazy_imports(toy) == ["toy/b.py:5 imports toy.a"]
+    console = console_modules(toy, tmp_path / "pyproject.toml")
+    assert console == {"toy.cmd", "toy.body"}
+    assert print_calls(toy, console) == ["toy/a.py:7"]
+    assert unmarked_lazy_imports(toy) == ["toy/b.py:5 imports toy.a", "toy/cmd.py:5 imports toy.body",
+                                          "toy/sub/lazy.py:5 imports toy.*"]
     cycles = import_cycles(toy)
     assert len(cycles) == 1 and "5 modules import each other" in cycles[0]
     assert "toy.a -> toy.b -> toy.a" in cycles[0] and "toy/b.py:5" in cycles[0]

@@ -246,9 +246,10 @@ def test_bad_entries_list_the_valid_choices(sample_ws, baseline, entries, match)
 
 
 @pytest.mark.parametrize("kwargs, exc, match", [
-    ({"n": 1}, ValueError, r"'n' parameter of uncertainty\(\) must be an integer >= 2. Got 1"),
-    ({"n": 2.5}, TypeError, r"'n' parameter of uncertainty\(\) must be an integer"),
-    ({"n": True}, TypeError, r"'n' parameter"),
+    ({"n_draws": 1}, ValueError,
+     r"'n_draws' parameter of uncertainty\(\) must be an integer >= 2. Got 1"),
+    ({"n": 2.5}, TypeError, r"'n_draws' parameter of uncertainty\(\) must be an integer"),
+    ({"n_draws": True}, TypeError, r"'n_draws' parameter"),
     ({"seed": "42"}, TypeError, (r"'seed' parameter of uncertainty\(\) must be an int, a "
                                  r"numpy.random.Generator or None. Got '42' \(str\)")),
     ({"seed": 1.5}, TypeError, r"'seed' parameter .* Got 1.5 \(float\)"),
@@ -258,7 +259,7 @@ def test_bad_entries_list_the_valid_choices(sample_ws, baseline, entries, match)
     ({"client": "tcp://x"}, TypeError, r"'client' parameter of uncertainty\(\) must be a dask"),
 ])
 def test_bad_arguments(sample_ws, baseline, kwargs, exc, match):
-    args = {"year": YEAR, "n": 10, "seed": 0, **kwargs}
+    args = {"year": YEAR, "seed": 0, **({"n_draws": 10} if "n" not in kwargs else {}), **kwargs}
     with pytest.raises(exc, match=match):
         zl.uncertainty(sample_ws, baseline, progress=False, **args)
 
@@ -405,3 +406,14 @@ def test_engine_equals_build_for_every_aggregation(sample_ws, baseline, aggregat
     np.testing.assert_allclose(scores, want.to_numpy(dtype=float), rtol=1e-12, atol=1e-12)
     ranks = naive.pivot(index="draw", columns="unit_id", values="rank")[engine.units]
     np.testing.assert_array_equal(engine.ranks(scores), ranks.fillna(0).to_numpy(dtype=int))
+
+
+def test_draws_and_base_sample_have_their_own_names(sample_ws, baseline):
+    """``n_draws`` (uncertainty) and ``n_base`` (sensitivity, N of N·(D + 2) runs); ``n=`` is
+    still accepted, and giving both names is an error."""
+    a = zl.uncertainty(sample_ws, baseline, YEAR, n_draws=20, seed=2, progress=False)
+    b = zl.uncertainty(sample_ws, baseline, YEAR, n=20, seed=2, progress=False)
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+    assert a.n == 20
+    with pytest.raises(TypeError, match="both 'n_draws' and its earlier name 'n'"):
+        zl.uncertainty(sample_ws, baseline, YEAR, n_draws=30, n=20, progress=False)

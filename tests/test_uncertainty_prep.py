@@ -45,3 +45,14 @@ def test_choices_that_change_the_screened_units_are_refused(sample_ws, baseline)
                                         "alternatives": ["none", "peer_mean"]}]))
     with pytest.raises(BuildError, match="units assessed in 2025 .* change with the choices"):
         zl.uncertainty(sample_ws, scheme, YEAR, n=4, seed=1, progress=False)
+
+
+def test_a_data_warning_inside_the_monte_carlo_reaches_the_user_once(sample_ws, baseline):
+    """Warnings raised while the engine prepares each combination of choices are shown, once
+    each, instead of being silenced."""
+    scheme = (baseline.replace("normalise.goalposts", {"no_such_indicator": [0, 1]})
+              .replace("uncertainty", VARIED))
+    with pytest.warns(UserWarning, match="no_such_indicator") as caught:
+        zl.uncertainty(sample_ws, scheme, YEAR, n_draws=8, seed=1, progress=False)
+    said = [w for w in caught if "no_such_indicator" in str(w.message)]
+    assert len(said) == 1

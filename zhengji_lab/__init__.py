@@ -94,9 +94,11 @@ __all__ = [
 
 
 def __getattr__(name: str):
+    # lazy: a name's module (and pandas, scipy …) loads when the name is first used
     if name in _NAMES:
         value = getattr(importlib.import_module(f"zhengji_lab.{_NAMES[name]}"), name)
     elif name in _MODULES:
+        # lazy: as above, for the subpackages reached as attributes
         value = importlib.import_module(f"zhengji_lab.{name}")
     else:
         raise AttributeError(f"module 'zhengji_lab' has no attribute {name!r}")

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from zhengji_lab.core import group_members, rank_within
+from zhengji_lab.errors import choices
 from zhengji_lab.pairwise import copeland, kemeny
 
 Method = Literal["arithmetic", "geometric", "harmonic", "power_mean", "copeland", "kemeny"]
@@ -277,7 +278,7 @@ def aggregate(X: pd.DataFrame, weights, *, method: Method = "arithmetic",
     [2.25, 4.0]
     """
     if method not in METHODS:
-        raise ValueError(f"The 'method' parameter of aggregate() must be one of {set(METHODS)}."
+        raise ValueError(f"The 'method' parameter of aggregate() must be one of {choices(METHODS)}."
                          f" Got {method!r} instead.")
     if not 0 <= min_coverage <= 1:
         raise ValueError(f"The 'min_coverage' parameter of aggregate() must be in [0, 1]. Got "

@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
-        commands = importlib.import_module("zhengji_lab.commands")  # only now: --help is fast
+        # lazy: the commands (pandas, the pipeline) load only to run one; --help stays fast
+        commands = importlib.import_module("zhengji_lab.commands")
         return getattr(commands, COMMANDS[args.command].run)(args)
 
 

@@ -34,6 +34,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from zhengji_lab.errors import choices
+
 Method = Literal["minmax", "zscore", "rank", "percentile", "goalposts", "target"]
 METHODS: tuple[str, ...] = Method.__args__
 
@@ -147,7 +149,7 @@ def normalise(
     """
     if method not in METHODS:
         raise ValueError(f"The 'method' parameter of normalise() must be one of "
-                         f"{set(METHODS)}. Got {method!r} instead.")
+                         f"{choices(METHODS)}. Got {method!r} instead.")
     if not isinstance(X, pd.DataFrame):
         raise TypeError(f"normalise() takes a units × indicators DataFrame. Got "
                         f"{type(X).__name__} instead.")

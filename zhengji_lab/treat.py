@@ -49,7 +49,7 @@ def impute(X: pd.DataFrame, *, method: ImputeMethod = "none", groups: pd.Series 
     """
     if method not in ImputeMethod.__args__:
         raise ValueError(f"The 'method' parameter of impute() must be one of "
-                         f"{set(ImputeMethod.__args__)}. Got {method!r} instead.")
+                         f"{choices(ImputeMethod.__args__)}. Got {method!r} instead.")
     need = X.isna() if applicable is None else X.isna() & applicable.reindex_like(X).fillna(False)
     filled = X.copy()
     if method == "none" or not need.to_numpy().any():

@@ -206,9 +206,18 @@ def _make_job(ws, design: Design, year: int, *, keep: bool, triggers: bool):
     for b in range(1, back + 1):
         if year - b not in ws.years:
             continue
-        pe = Engine.create(ws, design, year - b)
+        pe = Engine.create(ws, design, year - b, said=engine.said)
         past.append((b, pe, pe.units.get_indexer(engine.units)))
     return _Job(engine, nominal, engine.max_group, tuple(past), rules, keep), nominal_grades
+
+
+def _renamed(value, old, name: str, default, func: str):
+    """``value``, or ``old`` (the parameter's earlier name ``n``) when only that was given."""
+    if old is None:
+        return value
+    if value != default:
+        raise TypeError(f"{func}() got both '{name}' and its earlier name 'n'; give one.")
+    return old
 
 
 def _stream(rng: np.random.Generator, n: int, d: int, chunk: int):
@@ -217,10 +226,10 @@ def _stream(rng: np.random.Generator, n: int, d: int, chunk: int):
 
 
 # -- public functions ---------------------------------------------------------------------------
-def uncertainty(ws: Workspace, scheme, year: int, n: int = 1000,
+def uncertainty(ws: Workspace, scheme, year: int, n_draws: int = 1000,
                 seed: int | np.random.Generator | None = None, *, chunk: int | None = None,
                 band=(0.05, 0.95), triggers: bool = True, progress: bool = True,
-                client=None) -> UncertaintyResult:
+                client=None, n: int | None = None) -> UncertaintyResult:
     """Monte Carlo rank bands over the scheme's uncertain choices (蒙特卡洛不确定性分析).
 
     Every draw picks one alternative of each discrete entry of the scheme's ``uncertainty``
@@ -234,8 +243,8 @@ def uncertainty(ws: Workspace, scheme, year: int, n: int = 1000,
         The nominal scheme (or the name of one of the workspace's schemes); its ``uncertainty``
         section says what varies (:mod:`zhengji_lab.montecarlo.design`).
     year : int
-    n : int
-        Number of draws (>= 2).
+    n_draws : int
+        Number of draws (>= 2); ``n=`` is the same parameter under its earlier name.
     seed : int, Generator or None
         The design is ``np.random.default_rng(seed).random((n, d))``, produced chunk by chunk:
         the same seed gives the same result whatever ``chunk`` is.
@@ -264,12 +273,13 @@ def uncertainty(ws: Workspace, scheme, year: int, n: int = 1000,
     --------
     >>> import zhengji_lab as zl
     >>> ws = zl.load_workspace(zl.datasets.data_dir() / "sample_city")
-    >>> res = zl.uncertainty(ws, "baseline", 2025, n=50, seed=1, progress=False)
+    >>> res = zl.uncertainty(ws, "baseline", 2025, n_draws=50, seed=1, progress=False)
     >>> list(res.frame.columns[:9])
     ['unit_id', 'name_zh', 'peer_group', 'nominal_rank', 'nominal_grade', 'median', 'mean', 'q05', 'q95']
     """
     design, year = _setup(ws, scheme, year, "uncertainty")
-    n = _check_int(n, "n", "uncertainty", 2)
+    n = _check_int(_renamed(n_draws, n, "n_draws", 1000, "uncertainty"), "n_draws",
+                   "uncertainty", 2)
     rng = _check_seed(seed, "uncertainty")
     if not (isinstance(band, (tuple, list)) and len(band) == 2
             and all(isinstance(b, (int, float)) for b in band) and 0 <= band[0] < band[1] <= 1):
@@ -330,10 +340,10 @@ def _straddles(frame: pd.DataFrame, lo: str, hi: str, grades: list) -> pd.Series
     return out
 
 
-def sensitivity(ws: Workspace, scheme, year: int, n: int = 512,
+def sensitivity(ws: Workspace, scheme, year: int, n_base: int = 512,
                 seed: int | np.random.Generator | None = None, *, num_resamples: int = 100,
                 conf_level: float = 0.95, chunk: int | None = None, progress: bool = True,
-                client=None) -> SensitivityIndices:
+                client=None, n: int | None = None) -> SensitivityIndices:
     """Sobol first-order and total indices of ranks per uncertain input (Sobol 敏感性分析).
 
     The inputs are the entries of the scheme's ``uncertainty`` section, each one group of
@@ -347,8 +357,9 @@ def sensitivity(ws: Workspace, scheme, year: int, n: int = 512,
     ----------
     ws, scheme, year
         As for :func:`uncertainty`.
-    n : int
-        Base sample size ``N`` (a power of 2 keeps the Sobol' sequence balanced).
+    n_base : int
+        Base sample size ``N`` (a power of 2 keeps the Sobol' sequence balanced); the runs are
+        ``N·(D + 2)``. ``n=`` is the same parameter under its earlier name.
     seed : int, Generator or None
         Scrambles the Sobol' sequence and drives the bootstrap.
     num_resamples, conf_level
@@ -368,7 +379,8 @@ def sensitivity(ws: Workspace, scheme, year: int, n: int = 512,
     from SALib.sample import sobol as sobol_sample
 
     design, year = _setup(ws, scheme, year, "sensitivity")
-    n = _check_int(n, "n", "sensitivity", 2)
+    n = _check_int(_renamed(n_base, n, "n_base", 512, "sensitivity"), "n_base",
+                   "sensitivity", 2)
     rng = _check_seed(seed, "sensitivity")
     client = _check_client(client, "sensitivity")
     job, _ = _make_job(ws, design, year, keep=True, triggers=False)
@@ -418,7 +430,8 @@ def flag_uncertain(ws: Workspace, a: Assessment) -> Assessment:
     """
     scheme, year, scores, triggers, root = a.scheme, a.year, a.scores, a.triggers, a.root
     spec = scheme.spec["uncertainty_flags"]
-    res = uncertainty(ws, scheme, year, n=spec["n"], seed=spec["seed"], band=tuple(spec["band"]),
+    res = uncertainty(ws, scheme, year, n_draws=spec["n"], seed=spec["seed"],
+                      band=tuple(spec["band"]),
                       progress=False)
     f = res.frame.set_index("unit_id")
     on_root = scores["node"] == root

@@ -95,13 +95,16 @@ class Engine:
     ws: object = field(repr=False)
     stages: dict = field(default_factory=dict, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
+    said: set = field(default_factory=set, repr=False)   # warnings shown (see _once)
 
     @classmethod
-    def create(cls, ws, design: Design, year: int) -> Engine:
-        """An engine for ``design`` in ``year``; the nominal scheme fixes units and groups."""
+    def create(cls, ws, design: Design, year: int, said: set | None = None) -> Engine:
+        """An engine for ``design`` in ``year``; the nominal scheme fixes units and groups.
+        Engines of one analysis share ``said``, the warnings already shown."""
         names = [g["name"] for g in design.scheme.spec["grades"]]
-        engine = cls(design, year, pd.Index([]), pd.Series(dtype=str), "", names, ws)
-        prep = _quiet(engine._prepared, design.scheme)
+        engine = cls(design, year, pd.Index([]), pd.Series(dtype=str), "", names, ws,
+                     said=set() if said is None else said)
+        prep = _once(engine.said, engine._prepared, design.scheme)
         engine.units, engine.groups, engine.root = prep.X.index, prep.groups, prep.root
         return engine
 
@@ -127,7 +130,7 @@ class Engine:
             if self.ws is None:
                 raise RuntimeError("Engine.stage(): a combination was not precomputed.")
             try:
-                self.stages[combo] = _quiet(self._make_stage, combo)
+                self.stages[combo] = _once(self.said, self._make_stage, combo)
             except (ValueError, ArithmeticError) as exc:
                 raise BuildError(f"The scheme with {self.design.describe(combo)} cannot be built "
                                  f"for {self.year}: {exc}") from exc
@@ -141,7 +144,7 @@ class Engine:
 
     def nominal(self) -> tuple[np.ndarray, np.ndarray]:
         """Ranks and grade indices ``(units,)`` under the nominal scheme (nothing varied)."""
-        st = _quiet(self._make_stage, None)
+        st = _once(self.said, self._make_stage, None)
         ranks = self.ranks((st.nodes[-1].score - st.applied)[None, :])
         return ranks[0], self.grades(ranks)[0]
 
@@ -311,10 +314,17 @@ class Engine:
         return grades_by_quota(ranks, self.group_members, np.cumsum(shares))
 
 
-def _quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fn(*args, **kwargs)
+def _once(said: set, fn, *args, **kwargs):
+    """``fn(*args)``, with each warning it raises shown once per engine (the same data warning
+    of every combination of choices is one warning for the user, not one per combination)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = fn(*args, **kwargs)
+    for w in caught:
+        if (w.category, str(w.message)) not in said:
+            said.add((w.category, str(w.message)))
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return out
 
 
 def naive_ranks(ws, design: Design, year: int, rows: np.ndarray) -> pd.DataFrame:
@@ -332,7 +342,7 @@ def naive_ranks(ws, design: Design, year: int, rows: np.ndarray) -> pd.DataFrame
     """
     rows = np.atleast_2d(np.asarray(rows, dtype=float))
     choices = design.choices(rows)
-    out = []
+    out, said = [], set()
     for d, row in enumerate(rows):
         s = design.scheme_for(choices[d])
         for k, inp in enumerate(design.inputs):
@@ -350,7 +360,7 @@ def naive_ranks(ws, design: Design, year: int, rows: np.ndarray) -> pd.DataFrame
                 s = s.replace(f"weights.{node}", {"method": "fixed",
                                                   "values": dict(zip(kids, v.tolist()))})
                 start += size
-        a = _quiet(build_assessment, ws, s, year, validate=False, history=False)
+        a = _once(said, build_assessment, ws, s, year, validate=False, history=False)
         root = a.scores[a.scores["node"] == a.root]
         out.append(root[["unit_id", "score", "rank", "grade"]].assign(draw=d))
     return pd.concat(out, ignore_index=True)[["draw", "unit_id", "score", "rank", "grade"]]

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from zhengji_lab.errors import ReportError
+from zhengji_lab.errors import BuildError, ReportError
 from zhengji_lab.report.export import export_html
 from zhengji_lab.report.notebook import notebook_path
 from zhengji_lab.scheme import Scheme
@@ -54,9 +54,8 @@ def _notebook_parameters(workspace, scheme, year: int, scheme_file: Path) -> dic
 
     A Scheme object is passed as ``scheme_file``, where the caller writes it.
     """
-    if isinstance(year, bool) or not isinstance(year, int):
-        raise TypeError(f"The 'year' parameter of render_report() must be an int. Got "
-                        f"{year!r} instead.")
+    if isinstance(year, bool) or not isinstance(year, int):  # as check_year says it
+        raise BuildError(f"The year must be a whole number such as 2025. Got {year!r} instead.")
     if hasattr(workspace, "framework"):              # a Workspace read from disk
         workspace = workspace.source
     if not isinstance(workspace, (str, Path)) or not str(workspace):
