@@ -94,8 +94,8 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    # lazy: a name's module (and pandas, scipy …) loads when the name is first used
     if name in _NAMES:
+        # lazy: a name's module (and pandas, scipy …) loads when the name is first used
         value = getattr(importlib.import_module(f"zhengji_lab.{_NAMES[name]}"), name)
     elif name in _MODULES:
         # lazy: as above, for the subpackages reached as attributes
