@@ -20,3 +20,18 @@ def baseline(sample_ws):
     import zhengji_lab as zl
 
     return zl.Scheme.from_yaml(DATA / "sample_city" / "schemes" / "baseline.yaml")
+
+
+@pytest.fixture(scope="session")
+def asem():
+    """COINr's ASEM example (data/reference/asem_coinr)."""
+    import zhengji_lab as zl
+
+    return zl.load_workspace(DATA / "reference" / "asem_coinr")
+
+
+@pytest.fixture(scope="session")
+def codes(asem):
+    """COINr iCode → the workspace's snake_case code (framework.csv ``source`` column)."""
+    return {src.split("=", 1)[1]: code for code, src in
+            zip(asem.framework["code"], asem.framework["source"])}

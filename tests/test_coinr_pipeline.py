@@ -23,18 +23,6 @@ STAGES = {"raw": "data_Raw", "denominated": "data_Denominated", "imputed": "data
 
 
 @pytest.fixture(scope="module")
-def asem():
-    return zl.load_workspace(ASEM)
-
-
-@pytest.fixture(scope="module")
-def codes(asem):
-    """COINr iCode → the workspace's code."""
-    return {src.split("=", 1)[1]: code for code, src in
-            zip(asem.framework["code"], asem.framework["source"])}
-
-
-@pytest.fixture(scope="module")
 def default(asem):
     return zl.build(asem, "coinr_default", 2018)
 

@@ -7,9 +7,9 @@ means with the coverage rule, ``zhengji_lab.core`` for ranks, grades and trigger
 test checks the engine's caching, perturbation and chunking around them."""
 import numpy as np
 import pytest
+from conftest import DATA
 
 import zhengji_lab as zl
-from conftest import DATA
 from zhengji_lab.montecarlo.design import parse_design
 from zhengji_lab.montecarlo.engine import Engine, naive_ranks
 

@@ -28,18 +28,6 @@ REF = ASEM / "coinr_default"
 
 
 @pytest.fixture(scope="module")
-def asem():
-    return zl.load_workspace(ASEM)
-
-
-@pytest.fixture(scope="module")
-def codes(asem):
-    """COINr iCode → the workspace's snake_case code (framework.csv ``source`` column)."""
-    return {src.split("=", 1)[1]: code for code, src in
-            zip(asem.framework["code"], asem.framework["source"])}
-
-
-@pytest.fixture(scope="module")
 def default(asem):
     """COINr's default pipeline (denominate, impute, screen, treat, normalise, aggregate)."""
     if "coinr_default" not in asem.schemes:
