@@ -148,7 +148,7 @@ def test_unit_order_does_not_matter(sample_ws, city):
 def test_goalposts_fitted_on_reference_year(sample_ws, baseline):
     s = baseline.replace("normalise.method", "goalposts").replace("triggers", {})
     a = zl.build(sample_ws, s, 2025)
-    gp = next(r for r in a.log if r.step == "normalise").resolved["goalposts"]
+    gp = next(r for r in a.log if r.step == "normalise").resolved.goalposts
     ref = sample_ws.matrix(2022)
     code = "liv_satisfaction"
     assert gp[code] == (ref[code].min(), ref[code].max())
@@ -171,8 +171,8 @@ def test_ahp_weights_logged_with_consistency(sample_ws, baseline):
     s = baseline.replace("weights.index", {"method": "ahp", "judgements": "judgements/index"})
     a = zl.build(sample_ws, s.replace("triggers", {}), 2025)
     rec = next(r for r in a.log if r.step == "weight" and r.params["node"] == "index")
-    cr = rec.resolved["cr"]
-    assert len(rec.resolved["experts"]) == 7
+    cr = rec.resolved.diagnostics["cr"]
+    assert len(rec.resolved.diagnostics["experts"]) == 7
     assert (cr[["expert_3", "expert_5"]] > 0.1).all() and 0 <= cr["(group)"] < 0.1
 
 
@@ -184,7 +184,7 @@ def test_min_coverage_leaves_unit_unscored_and_logs_it(sample_ws, baseline):
     ws = dataclasses.replace(sample_ws, values=v[keep])
     a = zl.build(ws, baseline.replace("triggers", {}), 2025)
     rec = next(r for r in a.log if r.step == "aggregate")
-    assert unit in rec.resolved["units_below_min_coverage"]
+    assert unit in rec.resolved.units_below_min_coverage
     assert pd.isna(a.index[unit])
 
 
@@ -223,7 +223,7 @@ def test_bod_node_scores_relative_to_best_of_peer_group(sample_ws, baseline):
     rel = 100 * e.index / e.index.groupby(g).transform("max")
     assert (a.index >= rel - 1e-6).all()
     rec = [r for r in a.log if r.step == "weight" and r.params.get("method") == "bod"]
-    assert rec and isinstance(rec[0].resolved["weights"], pd.DataFrame)
+    assert rec and isinstance(rec[0].resolved.weights, pd.DataFrame)
 
 
 def test_missing_expert_file_is_named(sample_ws, baseline, tmp_path):
@@ -246,7 +246,7 @@ def test_normalise_settings_for_unknown_indicators_warn(sample_ws, baseline):
     with pytest.warns(UserWarning, match="names \\['eco_forest_cover'\\].*not used"):
         a = zl.build(sample_ws, s.replace("triggers", {}), 2025)
     rec = next(r for r in a.log if r.step == "normalise")
-    assert rec.resolved["unknown_indicators"] == ["eco_forest_cover"]
+    assert rec.resolved.unknown_indicators == ("eco_forest_cover",)
 
 
 def test_fitted_weights_survive_an_empty_indicator_and_an_excluded_dimension(sample_ws,
@@ -261,7 +261,7 @@ def test_fitted_weights_survive_an_empty_indicator_and_an_excluded_dimension(sam
     a = zl.build(ws, s, 2025)
     w = a.weights[(a.weights["node"] == "eco_gdp_growth")]
     assert (w["weight"] == 0).all()
-    assert any("eco_gdp_growth" in r.resolved.get("children_without_scores", [])
+    assert any("eco_gdp_growth" in r.resolved.diagnostics.get("children_without_scores", [])
                for r in a.log if r.step == "weight")
     party = sample_ws.children("party")
     b = zl.build(sample_ws, s.replace("exclude", party), 2025)

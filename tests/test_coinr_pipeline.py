@@ -74,7 +74,7 @@ def test_denominate_divides_by_units_columns_and_covariates(asem):
                                a.stage("denominated")["goods"] / 2)
     np.testing.assert_allclose(b.stage("denominated")["flights"], a.stage("denominated")["flights"])
     rec = next(r for r in a.log if r.step == "denominate")
-    assert set(rec.resolved["indicator"]) == {"goods", "flights"}
+    assert set(rec.resolved.table["indicator"]) == {"goods", "flights"}
 
 
 def test_denominator_missing_or_zero_is_a_clear_error(asem):
@@ -131,7 +131,7 @@ def test_screening_leaves_out_units_and_says_so(sample_ws, baseline):
     assert not out & set(a.units["unit_id"])
     assert not out & set(a.scores["unit_id"])
     rec = next(r for r in a.log if r.step == "screen")
-    assert set(rec.resolved["unit_id"]) == out
+    assert set(rec.resolved.table["unit_id"]) == out
     root = a.scores[a.scores["node"] == a.root]
     for _, g in root.merge(a.units, on="unit_id").groupby("peer_group"):
         assert sorted(g["rank"].dropna()) == list(range(1, g["rank"].notna().sum() + 1)) or \

@@ -315,6 +315,13 @@ def _weight_records(a, node):
     return [r for r in a.log if r.step == "weight" and r.params["node"] == node]
 
 
+def _info(record) -> dict:
+    """A weight record's values as one mapping: method, weights and the diagnostics."""
+    res = record.resolved
+    weights = res.weights if isinstance(res.weights, pd.DataFrame) else dict(res.weights)
+    return {**res.diagnostics, "method": res.method, "weights": weights}
+
+
 def _check_records(a, node, method):
     """Every method logs the weights it resolved (summing to 1, as in Assessment.weights) and
     its diagnostics."""
@@ -322,7 +329,7 @@ def _check_records(a, node, method):
     assert records, node
     rows = a.weights[a.weights["parent"] == node]
     for r in records:
-        res = r.resolved
+        res = _info(r)
         assert res["method"] == method
         w = res["weights"]
         if method == "bod":                       # each unit's own weights
@@ -369,15 +376,15 @@ def test_sample_city_known_answers(city, baseline):
     s = baseline.replace("triggers", {})
     a = quiet(zl.build, city, s.replace("weights.livelihood", CITY_METHODS["ahp"][1])
               .replace("weights.index", CITY_METHODS["budget"][0]), 2025)
-    liv = _weight_records(a, "livelihood")[0].resolved
+    liv = _info(_weight_records(a, "livelihood")[0])
     assert_allclose(pd.Series(liv["weights"]), pd.Series(LIV_AHP) / sum(LIV_AHP.values()))
     assert_allclose(liv["cr"].to_numpy(), 0.0, atol=1e-9)   # e1, e2 and the group: consistent
-    idx = pd.Series(_weight_records(a, "index")[0].resolved["weights"])
+    idx = pd.Series(_info(_weight_records(a, "index")[0])["weights"])
     expect = pd.DataFrame(INDEX_POINTS).mean(axis=1) / 100
     assert_allclose(idx, expect.reindex(idx.index))
     # the real panel: experts 3 and 5 are inconsistent, the AIJ group matrix is not
     b = quiet(zl.build, city, s.replace("weights.index", CITY_METHODS["ahp_group"][0]), 2025)
-    cr = _weight_records(b, "index")[0].resolved["cr"]
+    cr = _info(_weight_records(b, "index")[0])["cr"]
     assert (cr[["expert_3", "expert_5"]] > 0.1).all() and "(group)" not in cr  # AIP: no group
     # a fixed part over all children, restricted to the ones a fitted group has
     c = quiet(zl.build, city, s.replace("weights.economy", {
@@ -385,7 +392,7 @@ def test_sample_city_known_answers(city, baseline):
             k: i + 1.0 for i, k in enumerate(city.children("economy"))}}, {"method": "entropy"}]}),
         2025)
     agency = next(r for r in _weight_records(c, "economy") if r.params["peer_group"] == "agency")
-    fixed = pd.Series(agency.resolved["parts"][0]["weights"])
+    fixed = pd.Series(_info(agency)["parts"][0]["weights"])
     kids = city.children("economy")
     expect = pd.Series({k: i + 1.0 for i, k in enumerate(kids)})[fixed.index]
     assert_allclose(fixed, expect / expect.sum())
@@ -445,7 +452,7 @@ def test_tai_ahp_at_the_root_reproduces_the_handbook_bap_composite(tai_judged):
     a = zl.build(tai_judged, bap.replace("weights.index", TAI_METHODS["ahp"][0]), 2000)
     b = zl.build(tai_judged, bap, 2000)
     assert_allclose(a.index, b.index, atol=1e-12)
-    rec = _weight_records(a, "index")[0].resolved
+    rec = _info(_weight_records(a, "index")[0])
     assert_allclose(rec["cr"].to_numpy(), 0.0, atol=1e-9)
     assert_allclose(pd.Series(rec["weights"])[list(TAI_BAP)], list(TAI_BAP.values()))
 

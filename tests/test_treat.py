@@ -167,12 +167,12 @@ def test_build_log_says_per_indicator_what_was_done(sample_ws, baseline):
                                    "max_points": 2, "fallback": "log"})
     prep, log = prepare(sample_ws, s, 2025)
     rec = next(r for r in log if r.step == "treat")
-    assert rec.resolved["log"] == ["liv_online_service", "saf_petitions"]
-    d = rec.resolved["details"].set_index("indicator")
+    assert rec.resolved.status["log"] == ["liv_online_service", "saf_petitions"]
+    d = rec.resolved.details.set_index("indicator")
     assert set(d.index) == set(prep.X.columns)
-    assert set(d.loc[rec.resolved["winsorised"], "points"]) <= {1, 2, 3}
-    pts = rec.resolved["points"]
-    assert set(pts.loc[pts["treatment"] == "log", "indicator"]) == set(rec.resolved["log"])
+    assert set(d.loc[rec.resolved.status["winsorised"], "points"]) <= {1, 2, 3}
+    pts = rec.resolved.points
+    assert set(pts.loc[pts["treatment"] == "log", "indicator"]) == set(rec.resolved.status["log"])
     for _, p in pts.iterrows():
         assert prep.X.at[p["unit_id"], p["indicator"]] == p["treated"]
     a = zl.build(sample_ws, s, 2025)

@@ -120,7 +120,7 @@ def test_treatment_alternatives_with_log_fallback_equal_naive_loop(sample_ws, ba
             prep, log = prepare(sample_ws, sk, YEAR)
             pd.testing.assert_frame_equal(engine._prepared(sk).X, prep.X)
             logged |= {(k, fallback, c) for c in next(r for r in log if r.step == "treat")
-                       .resolved.get("log", [])}
+                       .resolved.status.get("log", [])}
     assert {k for k, _, _ in logged} == {0, 1, 2, 3} and {f for _, f, _ in logged} == {"log"}
 
 

@@ -269,7 +269,8 @@ def test_ml_from_a_scheme_and_logged():
     s = base.replace("weights.index", {"method": "pca", "extraction": "ml", "n_factors": 1})
     a = zl.build(ws, s, 2000)
     (rec,) = [r for r in a.log if r.step == "weight" and r.params["node"] == "index"]
-    info = rec.resolved
+    info = {**rec.resolved.diagnostics, "method": rec.resolved.method,
+            "weights": dict(rec.resolved.weights)}
     assert info["method"] == "pca" and info["extraction"] == "ml" and info["n_factors"] == 1
     assert list(info["loadings"].columns) == ["F1"]
     dims = ["creation", "diffusion_recent", "diffusion_old", "human_skills"]
@@ -278,4 +279,4 @@ def test_ml_from_a_scheme_and_logged():
     assert (w >= 0).all() and w.sum() == pytest.approx(1.0)
     principal = zl.build(ws, base.replace("weights.index", {"method": "pca"}), 2000)
     (rec,) = [r for r in principal.log if r.step == "weight" and r.params["node"] == "index"]
-    assert rec.resolved["extraction"] == "principal"
+    assert rec.resolved.diagnostics["extraction"] == "principal"

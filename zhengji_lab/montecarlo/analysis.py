@@ -35,6 +35,7 @@ from zhengji_lab.montecarlo.engine import Engine, quantile_of_counts
 from zhengji_lab.montecarlo.results import SensitivityIndices, UncertaintyResult
 from zhengji_lab.montecarlo.sobol import sobol_indices
 from zhengji_lab.pipeline import Assessment, StepRecord, as_scheme, check_year
+from zhengji_lab.pipeline.records import Flagged
 from zhengji_lab.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -444,9 +445,9 @@ def flag_uncertain(ws: Workspace, a: Assessment) -> Assessment:
          for u, t in zip(triggers["unit_id"], triggers["trigger"])]
     triggers = triggers.assign(p_fire=np.asarray(p, dtype=float))
     triggers["uncertain"] = triggers["p_fire"] < spec["band"][1]
-    resolved = {"draws": res.n, "inputs": list(res.inputs["input"]),
-                "grades_uncertain": f.index[f["grade_uncertain"]].tolist(),
-                "triggers_uncertain": triggers.loc[triggers["uncertain"], ["unit_id", "trigger"]]
-                .to_records(index=False).tolist()}
+    resolved = Flagged(res.n, tuple(res.inputs["input"]),
+                       tuple(f.index[f["grade_uncertain"]]),
+                       tuple(map(tuple, triggers.loc[triggers["uncertain"],
+                                                     ["unit_id", "trigger"]].to_numpy())))
     return dataclasses.replace(a, scores=scores, triggers=triggers,
                                log=[*a.log, StepRecord("uncertainty_flags", spec, resolved)])

@@ -7,16 +7,18 @@
 * :mod:`~zhengji_lab.pipeline.weights` — weight each parent node and aggregate up the tree;
 * :mod:`~zhengji_lab.pipeline.run` — the steps in order, deductions, ranks, grades, talk
   triggers;
-* :mod:`~zhengji_lab.pipeline.assessment` — the result and its log.
+* :mod:`~zhengji_lab.pipeline.assessment` — the result;
+* :mod:`~zhengji_lab.pipeline.records` — its log: one typed record per step.
 
 The rules themselves (weighted means with the coverage rule, ranks within peer groups, grades by
 quota, trigger hits) are array functions in :mod:`zhengji_lab.aggregation` and
 :mod:`zhengji_lab.core`, shared with the Monte Carlo engine. ``zl.build`` adds the scheme's
 ``uncertainty_flags`` (:mod:`zhengji_lab.assess`).
 """
-from zhengji_lab.pipeline.assessment import WEIGHT_COLUMNS, Assessment, StepRecord
+from zhengji_lab.pipeline.assessment import WEIGHT_COLUMNS, Assessment
 from zhengji_lab.pipeline.normalising import normalise_table
 from zhengji_lab.pipeline.prepare import PREPARE_SECTIONS, Prepared, node_order, prepare
+from zhengji_lab.pipeline.records import StepRecord
 from zhengji_lab.pipeline.run import as_scheme, build_assessment, check_year, rank_history
 from zhengji_lab.pipeline.weights import aggregate_node, score_tree, weights_for
 

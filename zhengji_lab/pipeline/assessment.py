@@ -1,8 +1,8 @@
-"""The result of a build: :class:`Assessment`, and :class:`StepRecord`, one step of its log."""
+"""The result of a build: :class:`Assessment` (its log is a list of
+:class:`~zhengji_lab.pipeline.records.StepRecord`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 
@@ -11,24 +11,6 @@ from zhengji_lab.scheme import Scheme
 #: Columns of :attr:`Assessment.weights`.
 WEIGHT_COLUMNS = ["parent", "node", "weight", "method", "fitted", "scope", "peer_group",
                   "indicator_set"]
-
-
-@dataclass(frozen=True)
-class StepRecord:
-    """One step of a build: its parameters as given and the values it resolved."""
-
-    step: str
-    params: dict
-    resolved: Any = None
-
-    def as_row(self) -> dict:
-        """The record as one row of the log table (values shortened for display)."""
-        res = self.resolved
-        if isinstance(res, pd.DataFrame):
-            res = f"table {res.shape[0]}×{res.shape[1]}"
-        text = str(res)
-        return {"step": self.step, "params": str(self.params),
-                "resolved": text if len(text) < 300 else text[:297] + "..."}
 
 
 @dataclass(frozen=True, eq=False)

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import warnings
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
 
 from zhengji_lab.normalisation import fit_goalposts, normalise
-from zhengji_lab.pipeline.assessment import StepRecord
 from zhengji_lab.pipeline.prepare import Prepared, prepare
+from zhengji_lab.pipeline.records import Normalised, StepRecord
 from zhengji_lab.scheme import Scheme
 from zhengji_lab.workspace import Workspace
 
@@ -47,7 +48,9 @@ def normalise_table(ws: Workspace, scheme: Scheme, prep: Prepared,
         if method == "goalposts":
             gp = {}
             need = [c for c in codes if c not in given]
-            fitted = fit_goalposts(_reference_table(ws, scheme, ref_year, resolved)
+            reference, missing_year = _reference_table(ws, scheme, ref_year)
+            resolved["reference_year_missing"] = missing_year
+            fitted = fit_goalposts(reference
                                    .reindex(columns=need)) if need else None
             for c in need:
                 lo, hi = fitted.at[c, "lo"], fitted.at[c, "hi"]
@@ -66,21 +69,23 @@ def normalise_table(ws: Workspace, scheme: Scheme, prep: Prepared,
             kwargs["cap"] = cap
         out[codes] = normalise(sub, method=method, directions=prep.directions[codes],
                                scale=list(scale) if scale else None, **kwargs)
-    record = StepRecord("normalise", scheme.spec["normalise"],
-                        {"reference_year": ref_year, **resolved})
+    record = StepRecord("normalise", scheme.spec["normalise"], Normalised(
+        ref_year, MappingProxyType(resolved.get("goalposts", {})),
+        tuple(resolved.get("unknown_indicators", ())),
+        tuple(resolved.get("fitted_on_assessed_year", ())), tuple(resolved.get("no_spread", ())),
+        resolved.get("reference_year_missing", False)))
     return out.where(prep.applicable), record
 
 
-def _reference_table(ws: Workspace, scheme: Scheme, ref_year, resolved: dict) -> pd.DataFrame:
+def _reference_table(ws: Workspace, scheme: Scheme, ref_year) -> tuple[pd.DataFrame, bool]:
     """The reference year's values, imputed and treated as the scheme says (goalposts are
-    fitted on them); an empty table, with a warning, when the workspace lacks that year."""
+    fitted on them), and whether that year is missing: then an empty table, with a warning."""
     if ref_year is not None and ref_year in ws.years:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # already said when the reference year is built
-            return prepare(ws, scheme, ref_year)[0].X
+            return prepare(ws, scheme, ref_year)[0].X, False
     if ref_year is not None:
         warnings.warn(f"The scheme's reference_year {ref_year} has no values in this workspace "
                       f"(years {ws.years}); goalposts are fitted on the assessed year, so they "
                       "differ from year to year.", UserWarning, stacklevel=4)
-        resolved["reference_year_missing"] = True
-    return pd.DataFrame(dtype=float)
+    return pd.DataFrame(dtype=float), ref_year is not None

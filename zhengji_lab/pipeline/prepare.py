@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
 from zhengji_lab.errors import BuildError
-from zhengji_lab.pipeline.assessment import StepRecord
+from zhengji_lab.pipeline.records import Selected, StepRecord, Table, Treated
 from zhengji_lab.prep import denominate, denominator_spec, screen
 from zhengji_lab.scheme import Scheme
 from zhengji_lab.treat import impute, winsorise
@@ -115,9 +116,8 @@ def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[St
         pd.DataFrame(np.nan, index=ids, columns=leaves)
     missing = int((X.isna() & applicable).to_numpy().sum())
     log.append(StepRecord("select", {"year": year, "peer_groups": col},
-                          {"units": len(ids), "indicators": len(leaves),
-                           "missing_cells": missing, "units_without_values": dropped,
-                           "excluded": list(excluded)}))
+                          Selected(len(ids), len(leaves), missing, tuple(dropped),
+                                   tuple(excluded))))
 
     stages = {"raw": X}
     den = scheme.spec["denominate"]
@@ -129,7 +129,7 @@ def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[St
                              f"{' ...' if len(leaves) > 10 else ''}.")
         names = sorted({denominator_spec(e)[0] for e in den.values()})
         X, done = denominate(X, den, ws.covariate_table(year, names))
-        log.append(StepRecord("denominate", den, done))
+        log.append(StepRecord("denominate", den, Table(done)))
         stages["denominated"] = X
     imp = scheme.spec["impute"]
     if imp["method"] != "none":
@@ -140,7 +140,7 @@ def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[St
         history = ws.values[ws.values["year"] < year]
         X, filled = impute(X, method=imp["method"], groups=units.set_index("unit_id")[by],
                            history=history, applicable=applicable)
-        log.append(StepRecord("impute", imp, filled))
+        log.append(StepRecord("impute", imp, Table(filled)))
         stages["imputed"] = X
     min_share = scheme.spec["screen"]["min_share"]
     if min_share > 0:
@@ -150,14 +150,14 @@ def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[St
                              f"(screen.min_share); lower it or complete the data.")
         X, applicable, targets = X.loc[kept], applicable.loc[kept], targets.loc[kept]
         groups = groups.loc[kept]
-        log.append(StepRecord("screen", scheme.spec["screen"], left_out))
+        log.append(StepRecord("screen", scheme.spec["screen"], Table(left_out)))
         stages["screened"] = X
     treat = scheme.spec["treat"]
     if treat["method"] == "winsorise":
         done = winsorise(X, **{k: v for k, v in treat.items() if k != "method"})
         X = done.table  # the log says per indicator what was done and which cells changed
-        log.append(StepRecord("treat", treat, {**done.summary(), "details": done.details,
-                                               "points": done.points}))
+        log.append(StepRecord("treat", treat, Treated(done.details, done.points,
+                                                      MappingProxyType(done.summary()))))
     stages["treated"] = X
     directions = fw.set_index("code")["direction"].reindex(leaves).astype(int)
     return Prepared(X, applicable, groups, children, order, targets, directions, root,

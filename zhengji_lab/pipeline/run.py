@@ -16,6 +16,7 @@ import platform
 import warnings
 import weakref
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -23,9 +24,10 @@ import pandas as pd
 from zhengji_lab import __version__
 from zhengji_lab.aggregation import rank
 from zhengji_lab.errors import BuildError
-from zhengji_lab.pipeline.assessment import WEIGHT_COLUMNS, Assessment, StepRecord
+from zhengji_lab.pipeline.assessment import WEIGHT_COLUMNS, Assessment
 from zhengji_lab.pipeline.normalising import normalise_table
 from zhengji_lab.pipeline.prepare import prepare
+from zhengji_lab.pipeline.records import Deducted, Graded, StepRecord, Triggered
 from zhengji_lab.pipeline.weights import score_tree
 from zhengji_lab.rules import apply_deductions, assign_grades, talk_triggers
 from zhengji_lab.scheme import Scheme
@@ -101,19 +103,19 @@ def build_assessment(ws: Workspace, scheme, year: int, *, validate: bool = True,
     final, ded = apply_deductions(scores[root], events, cap=scheme.spec["deductions"].get("cap"))
     ded.insert(1, "year", year)
     log.append(StepRecord("deductions", scheme.spec["deductions"],
-                          {"units": len(ded), "points_applied": float(ded["applied"].sum())}))
+                          Deducted(len(ded), float(ded["applied"].sum()))))
     nodes = scores.copy()  # stage 'nodes': every node's score before deductions
     scores[root] = final
 
     ranks = {n: rank(scores[n], prep.groups) for n in scores.columns}
     grades = assign_grades(ranks[root], prep.groups, scheme.spec["grades"])
     log.append(StepRecord("grades", {"grades": scheme.spec["grades"]},
-                          grades.value_counts().to_dict()))
+                          Graded(MappingProxyType(grades.value_counts().to_dict()))))
     tidy = _tidy(scores, ranks, grades, root, prep.order, list(norm.columns), year)
     _history(ws, scheme)[year] = rank_history(ranks[root], prep.groups, year)
     triggers = (_triggers(ws, scheme, year, ded) if history and scheme.spec["triggers"]
                 else pd.DataFrame(columns=_NO_TRIGGERS))
-    log.append(StepRecord("triggers", scheme.spec["triggers"], {"n": len(triggers)}))
+    log.append(StepRecord("triggers", scheme.spec["triggers"], Triggered(len(triggers))))
 
     units = ws.units[ws.units["unit_id"].isin(norm.index)].reset_index(drop=True)
     units = units.assign(peer_group=units["unit_id"].map(prep.groups))
@@ -122,7 +124,7 @@ def build_assessment(ws: Workspace, scheme, year: int, *, validate: bool = True,
                   "data_hash": ws.data_hash(), "root": root, "source": ws.source,
                   "python": platform.python_version(), "pandas": pd.__version__,
                   "numpy": np.__version__}
-    screened = next((r.resolved for r in log if r.step == "screen"),
+    screened = next((r.resolved.table for r in log if r.step == "screen"),
                     pd.DataFrame(columns=_NOBODY_SCREENED))
     return Assessment(scheme=scheme, year=year, scores=tidy,
                       weights=weights.reindex(columns=WEIGHT_COLUMNS), deductions=ded,

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from zhengji_lab.aggregation import aggregate
-from zhengji_lab.pipeline.assessment import StepRecord
 from zhengji_lab.pipeline.prepare import Prepared
+from zhengji_lab.pipeline.records import Aggregated, StepRecord, weighted
 from zhengji_lab.weighting import bod
 from zhengji_lab.weighting.registry import is_fitted, resolve
 
@@ -66,9 +66,10 @@ def bod_node(prep: Prepared, scores: pd.DataFrame, has: pd.DataFrame, node: str,
         W.loc[data.index, used] = own.to_numpy()
         records.append(StepRecord("weight", {"node": node, "peer_group": g,
                                              "indicator_set": used, **spec},
-                                  {"method": "bod", "scores": res.scores.round(4).to_dict(),
-                                   "weights": res.weights, "units_without_score":
-                                   sorted(set(members) - set(data.index))}))
+                                  weighted({"method": "bod", "weights": res.weights,
+                                            "scores": res.scores.round(4).to_dict(),
+                                            "units_without_score":
+                                            sorted(set(members) - set(data.index))})))
     mean = W[out.notna()].mean()
     w = mean / mean.sum() if mean.sum() > 0 else mean * 0.0
     return out, W, _rows(node, kids, w, "bod", fitted=True, scope="unit_mean"), records
@@ -88,7 +89,7 @@ def weights_for(ws, scheme, prep: Prepared, norm_scores: pd.DataFrame, has: pd.D
     if not is_fitted(spec):
         w, info = resolve(spec, node, kids, judgements=ws.judgements)
         return (w, _rows(node, kids, w, spec["method"], fitted=False, scope="all"),
-                [StepRecord("weight", {"node": node, **spec}, info)])
+                [StepRecord("weight", {"node": node, **spec}, weighted(info))])
     # fitted within each peer group, separately for each set of applicable children, on the
     # units that have them all
     frames, rows, records = [], [], []
@@ -110,7 +111,7 @@ def weights_for(ws, scheme, prep: Prepared, norm_scores: pd.DataFrame, has: pd.D
                       scope="indicator_set" if split else "peer_group", peer_group=g,
                       indicator_set=used if split else ())
         records.append(StepRecord("weight", {"node": node, "peer_group": g,
-                                             "indicator_set": used, **spec}, info))
+                                             "indicator_set": used, **spec}, weighted(info)))
     if not frames:  # no child of this node has a score for any unit
         return pd.DataFrame(0.0, index=norm_scores.index, columns=kids), rows, records
     return pd.concat(frames).reindex(norm_scores.index).fillna(0.0), rows, records
@@ -167,6 +168,6 @@ def score_tree(ws, scheme, prep: Prepared, norm: pd.DataFrame):
                         .melt(id_vars="unit_id", var_name="node", value_name="weight")
                         .assign(parent=node))
     low = scores.index[scores[prep.root].isna()].tolist()
-    records.append(StepRecord("aggregate", agg, {"units_below_min_coverage": low}))
+    records.append(StepRecord("aggregate", agg, Aggregated(tuple(low))))
     unit_w = pd.concat(per_unit, ignore_index=True)[["unit_id", "parent", "node", "weight"]]
     return scores, pd.DataFrame(rows), unit_w, records

@@ -265,8 +265,7 @@ def consistency_table(a, ws, *, threshold: float = 0.10) -> pd.DataFrame:
     names = ws.labels("zh")
     rows = []
     for rec in a.log:
-        cr = rec.resolved.get("cr") if rec.step == "weight" and isinstance(rec.resolved,
-                                                                           dict) else None
+        cr = rec.resolved.diagnostics.get("cr") if rec.step == "weight" else None
         if cr is None:
             continue
         crs = cr if isinstance(cr, pd.Series) else pd.Series({"(single)": cr})
