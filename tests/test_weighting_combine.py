@@ -31,7 +31,7 @@ def test_game_theory_two_vectors_closed_form():
     a1 = (g11 * g22 - g12 * g22) / det
     a2 = (g11 * g22 - g11 * g12) / det
     expected = (a1 * w1 + a2 * w2) / (a1 + a2)
-    res = zl.weighting.combine([AHP, ENT], method="game")
+    res = zl.weighting.combine([AHP, ENT], how="game")
     assert_allclose(res.to_numpy(), expected, rtol=1e-12)
     assert_allclose(res.to_numpy(), [0.4317, 0.3, 0.2683], atol=5e-5)
 
@@ -47,12 +47,12 @@ def test_game_theory_negative_coefficient_is_handled_explicitly():
     assert (raw < 0).any()
     for how, coef in (("abs", np.abs(raw)), ("clip", np.clip(raw, 0, None))):
         with pytest.warns(NegativeCoefficientWarning, match=f"negative={how!r}"):
-            w = zl.weighting.combine([w1, w2, w3], method="game", negative=how)
+            w = zl.weighting.combine([w1, w2, w3], how="game", negative=how)
         expected = coef / coef.sum() @ np.vstack([w1, w2, w3])
         assert_allclose(w.to_numpy(), expected, rtol=1e-12)
         assert (w >= 0).all()
     with pytest.raises(ValueError, match="negative coefficients for \\['#"):
-        zl.weighting.combine([w1, w2, w3], method="game", negative="raise")
+        zl.weighting.combine([w1, w2, w3], how="game", negative="raise")
 
 
 def test_inputs_aligned_by_code_rescaled_and_results_accepted(caplog):
@@ -70,9 +70,9 @@ def test_inputs_aligned_by_code_rescaled_and_results_accepted(caplog):
     ([AHP, -ENT], {}, ValueError, ">= 0"),
     ([AHP, ENT, AHP], {"alpha": 0.5}, ValueError, "exactly two weight vectors"),
     ([AHP, ENT], {"alpha": [1, -1]}, ValueError, "'alpha' parameter"),
-    ([AHP, ENT], {"method": "game", "alpha": 0.5}, ValueError, "for method='linear'"),
-    ([AHP, AHP], {"method": "game"}, ValueError, "identical"),
-    ([AHP, ENT], {"method": "topsis"}, ValueError, r"'method' parameter of combine\(\)"),
+    ([AHP, ENT], {"how": "game", "alpha": 0.5}, ValueError, "for how='linear'"),
+    ([AHP, AHP], {"how": "game"}, ValueError, "identical"),
+    ([AHP, ENT], {"how": "topsis"}, ValueError, r"'how' parameter of combine\(\)"),
     ([AHP, [0.2, 0.8]], {}, TypeError, "must be a Series"),
 ])
 def test_combine_bad_input(args, kw, err, match):

@@ -1,9 +1,9 @@
 """Combined weights (组合赋权): linear mixtures and the game-theory combination (博弈论组合赋权).
 
-``method="linear"``: ``w = Σ_k α_k w_k`` with chosen ``α`` (≥ 0, summing to 1), e.g. half
+``how="linear"``: ``w = Σ_k α_k w_k`` with chosen ``α`` (≥ 0, summing to 1), e.g. half
 subjective (AHP) and half objective (entropy).
 
-``method="game"`` (Lai et al. 2015): look for the combination ``w = Σ_k α_k w_k`` that
+``how="game"`` (Lai et al. 2015): look for the combination ``w = Σ_k α_k w_k`` that
 minimises its deviation ``||Σ_k α_k w_k − w_i||`` from each basic weight vector ``w_i``, a
 compromise ("consensus") between the methods; the first-order conditions are the linear system
 
@@ -78,7 +78,7 @@ def _weight_vectors(weight_list) -> tuple[list[str], pd.Index, np.ndarray]:
     return names, codes, np.vstack(rows)
 
 
-def combine(weight_list, *, method: Literal["linear", "game"] = "linear", alpha=None,
+def combine(weight_list, *, how: Literal["linear", "game"] = "linear", alpha=None,
             negative: Literal["abs", "clip", "raise"] = "abs") -> pd.Series:
     """Combine several weight vectors over the same codes into one.
 
@@ -87,13 +87,13 @@ def combine(weight_list, *, method: Literal["linear", "game"] = "linear", alpha=
     weight_list : sequence or mapping of Series
         The basic weights (e.g. AHP and entropy), each indexed by the same codes; results with
         a ``.weights`` attribute are accepted. Vectors not summing to 1 are rescaled (logged).
-    method : {"linear", "game"}
+    how : {"linear", "game"}
         Linear mixture with ``alpha``, or the game-theory combination (Lai et al. 2015).
     alpha : float or sequence of float, optional
-        ``method="linear"`` only: the mixing coefficients (≥ 0; rescaled to sum to 1), or a
+        ``how="linear"`` only: the mixing coefficients (≥ 0; rescaled to sum to 1), or a
         single ``α`` for the first of two vectors (the second gets ``1 − α``). Default: equal.
     negative : {"abs", "clip", "raise"}
-        ``method="game"`` only: what to do with negative combination coefficients (see the
+        ``how="game"`` only: what to do with negative combination coefficients (see the
         module docstring).
 
     Returns
@@ -108,14 +108,14 @@ def combine(weight_list, *, method: Literal["linear", "game"] = "linear", alpha=
     >>> ent = pd.Series({"a": 0.2, "b": 0.3, "c": 0.5})
     >>> zl.weighting.combine([ahp, ent], alpha=0.7).round(2).to_dict()
     {'a': 0.48, 'b': 0.3, 'c': 0.22}
-    >>> zl.weighting.combine([ahp, ent], method="game").round(4).to_dict()
+    >>> zl.weighting.combine([ahp, ent], how="game").round(4).to_dict()
     {'a': 0.4317, 'b': 0.3, 'c': 0.2683}
     """
-    check_choice(method, ("linear", "game"), "method", "combine")
+    check_choice(how, ("linear", "game"), "how", "combine")
     check_choice(negative, ("abs", "clip", "raise"), "negative", "combine")
     names, codes, W = _weight_vectors(weight_list)
     L = len(names)
-    if method == "linear":
+    if how == "linear":
         if alpha is None:
             a = np.full(L, 1 / L)
         elif isinstance(alpha, (int, float, np.number)) and not isinstance(alpha, bool):
@@ -134,23 +134,23 @@ def combine(weight_list, *, method: Literal["linear", "game"] = "linear", alpha=
             a = a / a.sum()
     else:
         if alpha is not None:
-            raise ValueError("The 'alpha' parameter of combine() is for method='linear'; the "
+            raise ValueError("The 'alpha' parameter of combine() is for how='linear'; the "
                              "game-theory method solves for the coefficients.")
         G = W @ W.T  # G_ik = w_i · w_k
         if np.linalg.cond(G) > 1e12:
-            raise ValueError("combine(method='game') cannot separate the weight vectors (two "
+            raise ValueError("combine(how='game') cannot separate the weight vectors (two "
                              "are identical or one is a mix of the others), so the coefficients "
-                             "are not unique. Drop the duplicate or use method='linear'.")
+                             "are not unique. Drop the duplicate or use how='linear'.")
         raw = np.linalg.solve(G, np.diag(G))  # Σ_k α_k w_i·w_k = w_i·w_i  (Lai et al. 2015)
         coef = dict(zip(names, raw.round(4).tolist()))
-        logger.info("combine(method='game'): coefficients %s", coef)
+        logger.info("combine(how='game'): coefficients %s", coef)
         if (raw < 0).any():
             neg = [n for n, r in zip(names, raw) if r < 0]
             if negative == "raise":
-                raise ValueError(f"combine(method='game') gave negative coefficients for {neg} "
+                raise ValueError(f"combine(how='game') gave negative coefficients for {neg} "
                                  f"({coef}). Choose a linear alpha or pass negative='abs' or "
                                  f"'clip'.")
-            warnings.warn(f"combine(method='game') gave negative coefficients for {neg} "
+            warnings.warn(f"combine(how='game') gave negative coefficients for {neg} "
                           f"({coef}); used "
                           f"{'|alpha|' if negative == 'abs' else 'alpha clipped at 0'} "
                           f"normalised (negative={negative!r}).", NegativeCoefficientWarning,

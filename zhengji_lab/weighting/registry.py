@@ -98,8 +98,6 @@ class NodeMethod:
         """Scheme keys besides ``method``: the function's keyword parameters and the inputs'."""
         sig = inspect.signature(self.function).parameters.values()
         own = [p.name for p in sig if p.kind == p.KEYWORD_ONLY and p.name != "dropna"]
-        if self.name == "combine":
-            own = ["how" if k == "method" else k for k in own]  # combine()'s method is 'how'
         return (*INPUT_KEYS[self.inputs], *own)
 
 
@@ -123,7 +121,7 @@ def resolve(spec: dict, node: str, kids: list, *, data: pd.DataFrame | None = No
         the method's inputs are passed to the weighting function. ``ahp``, ``ahp_group`` and
         ``budget`` read ``judgements: judgements/<group>`` (``experts: [...]`` picks some of
         them); ``combine`` takes ``of: [{method: ...}, ...]`` (two or more weightings of this
-        node, not ``bod``), ``how: linear | game`` (``combine()``'s ``method``), ``alpha`` and
+        node, not ``bod``), ``how: linear | game``, ``alpha`` and
         ``negative``.
     node, kids : str, list
         The parent and the children to weight.
@@ -247,8 +245,7 @@ def _combine(at: Node, spec: dict, params: dict):
             sub_info["weights"] = {k: float(v) for k, v in part.items()}
         parts[f"of[{i}] {sub['method']}"] = part  # names in combine()'s messages
         info.append(sub_info)
-    how = params.pop("how", "linear")
-    return combine(parts, method=how, **params), {"parts": info}
+    return combine(parts, **params), {"parts": info}
 
 
 def _fit(at: Node, spec: dict, params: dict):
