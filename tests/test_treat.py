@@ -139,7 +139,10 @@ def test_columns_too_short_or_empty_or_flat_pass_untouched():
     res = winsorise(X, fallback="log")
     pd.testing.assert_frame_equal(res.table, X)
     assert res.points.empty and (res.details["status"] == "passed").all()
-    assert res.details[["skew_before", "kurtosis_after"]].isna().all().all()
+    d = res.details.set_index("indicator")
+    # three values have a skewness but no kurtosis, so they cannot fail the test
+    assert d.loc[["empty", "flat"], "skew_before"].isna().all()
+    assert d["kurtosis_before"].isna().all() and d["kurtosis_after"].isna().all()
 
 
 @pytest.mark.parametrize("kw, match", [

@@ -124,8 +124,8 @@ def skew_kurtosis(v: np.ndarray) -> tuple[float, float]:
     COINr's ``skew()`` / ``kurt()`` (``R/treat.R``, from ``e1071`` type 2; Excel's SKEW and
     KURT; ``scipy.stats.skew(bias=False)``, ``kurtosis(bias=False)``):
     ``G1 = g1·√(n(n−1))/(n−2)``, ``G2 = ((n+1)(r−3)+6)(n−1)/((n−2)(n−3))`` with
-    ``g1 = √n·Σd³/(Σd²)^{3/2}``, ``r = n·Σd⁴/(Σd²)²``, ``d = v − mean(v)``. NaN for fewer than
-    4 values or no spread. The values are summed in ascending order, so the result does not
+    ``g1 = √n·Σd³/(Σd²)^{3/2}``, ``r = n·Σd⁴/(Σd²)²``, ``d = v − mean(v)``. NaN without
+    spread; the skewness needs 3 values and the kurtosis 4 (NaN otherwise). The values are summed in ascending order, so the result does not
     depend on the order of the units (a column at a threshold is judged the same whatever the
     row order).
 
@@ -133,7 +133,7 @@ def skew_kurtosis(v: np.ndarray) -> tuple[float, float]:
     [1.697056, 3.152]
     """
     n = len(v)
-    if n < 4 or v.max() == v.min():
+    if n < 3 or v.max() == v.min():
         return np.nan, np.nan
     v = np.sort(v)
     d = v - v.mean()
@@ -144,8 +144,8 @@ def skew_kurtosis(v: np.ndarray) -> tuple[float, float]:
         r = n * (d2 * d2).sum() / m2 ** 2
     if not (np.isfinite(g1) and np.isfinite(r)):
         return np.nan, np.nan
-    return (float(g1 * np.sqrt(n * (n - 1)) / (n - 2)),
-            float(((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))))
+    kurt = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)) if n >= 4 else np.nan
+    return float(g1 * np.sqrt(n * (n - 1)) / (n - 2)), float(kurt)
 
 
 def _fails(sk: float, kt: float, skew: float, kurtosis: float) -> bool:

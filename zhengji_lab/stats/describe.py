@@ -22,6 +22,7 @@ from zhengji_lab.stats._common import (
     signif,
     stage_frame,
 )
+from zhengji_lab.treat import skew_kurtosis
 
 Style = Literal["tidy", "coinr"]
 
@@ -35,24 +36,12 @@ COINR_STATS_COLUMNS: dict[str, str] = {
     "flag_skew_kurtosis": "Flag.SkewKurt"}
 
 
-def _moments(v: np.ndarray) -> tuple[float, float]:
-    """Bias-corrected skewness G1 and excess kurtosis G2 (e1071 type 2, as COINr's)."""
-    n = v.size
-    with np.errstate(invalid="ignore", divide="ignore"):
-        d = v - v.mean()
-        s2, s3, s4 = (d ** 2).sum(), (d ** 3).sum(), (d ** 4).sum()
-        skew = np.sqrt(n) * s3 / s2 ** 1.5 * np.sqrt(n * (n - 1)) / (n - 2) if n >= 3 else np.nan
-        r = n * s4 / s2 ** 2
-        kurt = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)) if n >= 4 else np.nan
-    return float(skew), float(kurt)
-
-
 def _column_stats(v: np.ndarray, n: int) -> dict:
     m = v.size
     if not m:
         return {"n_available": 0, "n_nonzero": 0, "n_unique": 0, "n_same": 0,
                 "share_available": 0.0 if n else np.nan, "n_units": n}
-    skew, kurt = _moments(v)
+    skew, kurt = skew_kurtosis(v)
     nz, nu = int((v != 0).sum()), int(np.unique(v).size)
     same = int(pd.Series([f"{x:.15g}" for x in v]).value_counts().max())   # R's table()
     return {"min": v.min(), "max": v.max(), "mean": v.mean(), "median": np.median(v),
