@@ -1,7 +1,17 @@
-"""Shared fixtures: paths to the repository's data and seeded sample workspaces."""
+"""Shared fixtures: paths to the repository's data and seeded sample workspaces.
+
+Under CI (``CI`` set, as ``.ci/run`` runs) hypothesis draws its examples from a fixed seed, so a
+submission's result does not depend on the examples of one run; locally each run explores anew.
+"""
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
