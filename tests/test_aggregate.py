@@ -288,3 +288,11 @@ def test_copeland_sums_to_zero_within_groups(A, data):
     s = zl.aggregate(X, w, method="copeland", groups=g, min_coverage=cov)
     assert (s.groupby(g).sum().abs() < 1e-12).all()
     assert ((s.dropna() % 1) == 0).all()
+
+
+@pytest.mark.parametrize("method", ["geometric", "harmonic"])
+def test_a_value_with_weight_zero_does_not_count(method):
+    """A value <= 0 on an indicator of weight 0 neither raises nor takes the score away
+    (review of issue 8; as before the shared array core)."""
+    X = pd.DataFrame({"a": [0.0, -1.0, 2.0], "b": [4.0, 4.0, 4.0]})
+    assert zl.aggregate(X, {"a": 0.0, "b": 1.0}, method=method).tolist() == [4.0, 4.0, 4.0]

@@ -140,7 +140,7 @@ def test_screening_leaves_out_units_and_says_so(sample_ws, baseline):
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5, "0.9", True, float("nan")])
 def test_min_share_outside_unit_interval_is_refused(bad):
-    with pytest.raises(SchemeError, match=r"screen.min_share must be a share in \(0, 1\]"):
+    with pytest.raises(SchemeError, match=r"screen.min_share must be a share in \[0, 1\]"):
         zl.Scheme.from_dict({"name": "s", "screen": {"min_share": bad}})
     with pytest.raises(ValueError, match="min_share"):
         screen(pd.DataFrame({"a": [1.0]}), pd.DataFrame({"a": [True]}), min_share=bad)
@@ -174,3 +174,49 @@ def test_covariates_table_is_validated(tmp_path, asem):
     ws = zl.load_workspace(folder)
     assert ws.covariate_table(2018, ["gdp"]).at["AUT", "gdp"] == 1.5
     assert np.isnan(ws.covariate_table(2018, ["gdp"]).at["BEL", "gdp"])
+
+
+def test_previous_year_imputation_after_denomination_uses_denominated_values(asem):
+    """A value imputed from the unit's previous year is that year's value divided by that
+    year's denominator, not the raw one (review of issue 7)."""
+    values = asem.values.copy()
+    earlier = values.assign(year=2017, value=values["value"] * 2)
+    gap = (values["unit_id"] == "AUT") & (values["indicator"] == "goods")
+    ws = zl.Workspace(asem.framework, asem.units, pd.concat([earlier, values[~gap]]),
+                      schemes=asem.schemes)
+    s = zl.Scheme.from_dict({"name": "d", "denominate": {"goods": "gdp"},
+                             "impute": {"method": "previous_year"}})
+    a = zl.build(ws, s, 2018)
+    gdp = asem.units.set_index("unit_id").at["AUT", "gdp"]
+    raw = values.loc[gap, "value"].iloc[0] * 2
+    assert a.stage("imputed").at["AUT", "goods"] == pytest.approx(raw / gdp)
+
+
+def test_denominating_an_indicator_normalised_by_target_is_refused(sample_ws, baseline):
+    with pytest.raises(BuildError, match=r"denominates \['ind_featured_industry'\].*targets"):
+        zl.build(sample_ws, baseline.replace("denominate",
+                                             {"ind_featured_industry": "population"}), 2025)
+
+
+def test_impute_by_a_column_with_empty_cells_names_the_units(asem):
+    units = asem.units.assign(region=["east"] * 50 + [""])
+    ws = zl.Workspace(asem.framework, units, asem.values, schemes=asem.schemes)
+    s = zl.Scheme.from_dict({"name": "d", "impute": {"method": "peer_mean", "by": "region"}})
+    with pytest.raises(BuildError, match=r"impute.by column 'region' is empty for units \['VNM'\]"):
+        zl.build(ws, s, 2018)
+
+
+def test_screened_out_units_keep_their_deductions_and_problem_found(sample_ws, baseline):
+    full = zl.build(sample_ws, baseline, 2025)
+    found = full.triggers[full.triggers["trigger"] == "problem_found"]["unit_id"]
+    unit = found.iloc[0]
+    values = sample_ws.values
+    keep = ~((values["unit_id"] == unit) & (values["year"] == 2025)) | \
+        (values.index == values[(values["unit_id"] == unit) & (values["year"] == 2025)].index[0])
+    ws = zl.Workspace(sample_ws.framework, sample_ws.units, values[keep], sample_ws.targets,
+                      sample_ws.deductions, sample_ws.deduction_items, sample_ws.judgements,
+                      sample_ws.schemes)
+    a = zl.build(ws, baseline.replace("screen.min_share", 0.5), 2025)
+    assert unit in set(a.screened_out["unit_id"])
+    assert unit in set(a.deductions["unit_id"])
+    assert unit in set(a.triggers.loc[a.triggers["trigger"] == "problem_found", "unit_id"])

@@ -60,3 +60,20 @@ def test_group_of_one_has_nobody_lagging():
                          "group_size": [1, 1]})
     rules = {"consecutive_lagging": {"bottom_share": 0.2, "years": 2}}
     assert talk_triggers(hist, 2025, rules).empty
+
+
+def test_the_first_year_builds_with_a_lagging_trigger(sample_ws, baseline):
+    """The first year has no earlier one: consecutive lagging cannot fire, and nothing fails
+    (review of issue 8)."""
+    import zhengji_lab as zl
+
+    first = min(sample_ws.years)
+    a = zl.build(sample_ws, baseline, first)
+    assert "consecutive_lagging" not in set(a.triggers["trigger"])
+
+
+def test_units_without_a_peer_group_get_no_grade():
+    r = pd.Series([1, 2, 1], index=list("abc"))
+    g = pd.Series({"a": "x", "b": "x"})
+    out = assign_grades(r, g, [{"name": "A", "share": 0.5}, {"name": "B", "share": 0.5}])
+    assert out.tolist()[:2] == ["A", "B"] and pd.isna(out["c"])

@@ -98,3 +98,14 @@ def test_budget_bad_parameters():
     with pytest.raises(ValueError, match="disagree completely"):
         zl.weighting.budget(pd.DataFrame({"a": [100, 0, 0], "b": [0, 100, 0],
                                           "c": [0, 0, 100]}), how="median")
+
+
+def test_registry_keys_follow_the_functions():
+    """An AHP node takes the keys of ahp and ahp_group (one expert or a panel); a combination's
+    parts are checked like any weighting; keys build sets itself are not offered."""
+    assert "how" in zl.weighting.REGISTRY["ahp"].keys
+    assert "method" not in zl.weighting.REGISTRY["ahp"].keys
+    assert "directions" not in zl.weighting.REGISTRY["critic"].keys
+    with pytest.raises(zl.SchemeError, match=r"of\[1\] \(entropy\) has unknown keys \['shfit'\]"):
+        zl.Scheme.from_dict({"name": "s", "weights": {"index": {"method": "combine", "of": [
+            {"method": "equal"}, {"method": "entropy", "shfit": 1}]}}})

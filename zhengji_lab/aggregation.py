@@ -217,10 +217,12 @@ def aggregate_arrays(C: np.ndarray, W: np.ndarray, has: np.ndarray, *, method: s
             raise ValueError(f"{needs}, but unit {unit!r} has {C[k, min(d, C.shape[1] - 1), u]!r}"
                              f" for {child!r} ({int(bad.sum())} such cells). {fix}")
         with np.errstate(invalid="ignore", divide="ignore"):
+            # a value <= 0 passed the check above only with weight 0: it contributes nothing
+            positive = present & (C > 0)
             if method == "harmonic":
-                s = have / _wsum(W, np.where(present, 1.0 / np.where(present, C, 1.0), 0.0))
+                s = have / _wsum(W, np.where(positive, 1.0 / np.where(positive, C, 1.0), 0.0))
             elif method == "geometric":
-                s = np.exp(_wsum(W, np.where(present, np.log(np.where(present, C, 1.0)), 0.0))
+                s = np.exp(_wsum(W, np.where(positive, np.log(np.where(positive, C, 1.0)), 0.0))
                            / have)
             else:
                 Wn = np.where(present, W, 0.0) / have

@@ -54,9 +54,7 @@ KEMENY_TIME_LIMIT = 60.0
 # HiGHS stops when the incumbent is within 1e-6 (absolute) of the bound; the objective is scaled
 # so that its largest coefficient is this, which makes that gap 1e-10 of a coefficient.
 _KEMENY_OBJECTIVE_SCALE = 1e4
-# HiGHS stops when the incumbent is within 1e-6 (absolute) of the bound; the objective is scaled
-# so that its largest coefficient is this, which makes that gap 1e-10 of a coefficient.
-_KEMENY_OBJECTIVE_SCALE = 1e4
+
 
 def _margins(A: np.ndarray, W: np.ndarray, ok: np.ndarray | None,
              groups: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:

@@ -143,7 +143,7 @@ def screen(X: pd.DataFrame, applicable: pd.DataFrame, *, min_share: float):
     """
     if isinstance(min_share, bool) or not isinstance(min_share, (int, float)) \
             or not 0 <= min_share <= 1:
-        raise ValueError(f"The 'min_share' parameter of screen() must be a share in (0, 1] (0: "
+        raise ValueError(f"The 'min_share' parameter of screen() must be a share in [0, 1] (0: "
                          f"no screening). Got {min_share!r} instead.")
     share = data_share(X, applicable)
     low = share["share"] < min_share - 1e-12

@@ -81,8 +81,9 @@ def assign_grades(ranks: pd.Series, groups: pd.Series, grades: list[dict]) -> pd
     if not grades:
         return out
     names = np.array([g["name"] for g in grades] + [None], dtype=object)
-    r = pd.Series(ranks).astype("Float64").fillna(0).to_numpy(dtype=np.int64)[None, :]
-    k = grades_by_quota(r, group_members(groups.reindex(ranks.index)),
+    g = pd.Series(groups).reindex(ranks.index)
+    r = pd.Series(ranks).astype("Float64").fillna(0).where(g.notna(), 0)  # no group: no grade
+    k = grades_by_quota(r.to_numpy(dtype=np.int64)[None, :], group_members(g.fillna("")),
                         np.cumsum([g["share"] for g in grades]))[0]
     out[:] = names[k]
     return out.where(k < len(grades), pd.NA)
@@ -130,8 +131,8 @@ def talk_triggers(history: pd.DataFrame, year: int, rules: dict,
     hits = trigger_hits(aligned(rank, year), past, rules, sizes)
     if "consecutive_lagging" in rules:
         share, years = (rules["consecutive_lagging"][k] for k in ("bottom_share", "years"))
-        fired = now[hits["consecutive_lagging"][0]]
-        span = range(year - years + 1, year + 1)
+        fired = now[hits["consecutive_lagging"][0]]  # fired: every year of the span is there
+        span = range(year - years + 1, year + 1) if len(fired) else range(0)
         marks = [[f"{y}: {int(r)}/{int(n)}" for r, n in
                   zip(rank.loc[fired, y], size.loc[fired, y])] for y in span]
         rows += [(unit, "consecutive_lagging",

@@ -273,7 +273,7 @@ def _validate_preparation(problems: list[str], spec: dict) -> None:
                         f"groups). Got {imp['by']!r} instead.")
     share = spec["screen"].get("min_share")
     if not (_is_number(share) and 0 <= share <= 1):
-        problems.append(f"screen.min_share must be a share in (0, 1], e.g. 0.9 (0 turns screening"
+        problems.append(f"screen.min_share must be a share in [0, 1], e.g. 0.9 (0 turns screening"
                         f" off). Got {share!r} instead.")
     treat = spec["treat"]
     _must_be(problems, "treat.method", treat.get("method"), TREAT_METHODS)

@@ -34,7 +34,8 @@ class Assessment:
     unit_weights : DataFrame
         ``unit_id, parent, node, weight``: the weights each unit's scores were aggregated with
         (0 for a child that does not apply to the unit), before the rescaling over the children
-        it has values for.
+        it has values for. At a benefit-of-the-doubt node these are the unit's own weights as
+        shares summing to 1 (its score is 100·Σ w·x with the unscaled weights of the log).
     deductions : DataFrame
         ``unit_id, year, items, points, applied, capped``.
     triggers : DataFrame

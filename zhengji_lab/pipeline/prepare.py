@@ -127,6 +127,11 @@ def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[St
             raise BuildError(f"The scheme's 'denominate' names {unknown[:10]}, which are not "
                              f"indicators of the framework; indicators are {leaves[:10]}"
                              f"{' ...' if len(leaves) > 10 else ''}.")
+        targeted = [c for c in den if scheme.normalise_spec(c)["method"] == "target"]
+        if targeted:
+            raise BuildError(f"The scheme denominates {targeted}, which are normalised by "
+                             "distance to their declared targets; the targets are not divided. "
+                             "Remove them from 'denominate', or normalise them otherwise.")
         names = sorted({denominator_spec(e)[0] for e in den.values()})
         X, done = denominate(X, den, ws.covariate_table(year, names))
         log.append(StepRecord("denominate", den, Table(done)))
@@ -137,9 +142,18 @@ def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[St
         if by not in ws.units.columns:
             raise BuildError(f"The scheme's impute.by names column {by!r}, which units.csv "
                              f"lacks. Columns there: {list(ws.units.columns)}.")
+        groups_by = units.set_index("unit_id")[by]
+        blank = groups_by.isna() | groups_by.astype(str).str.strip().eq("")
+        if imp["method"] != "previous_year" and blank.any():
+            raise BuildError(f"The scheme's impute.by column {by!r} is empty for units "
+                             f"{sorted(groups_by.index[blank])[:10]}, so they have no group to "
+                             f"take a {imp['method']} from. Fill the column in units.csv, or "
+                             "impute by another column.")
         history = ws.values[ws.values["year"] < year]
-        X, filled = impute(X, method=imp["method"], groups=units.set_index("unit_id")[by],
-                           history=history, applicable=applicable)
+        if den and imp["method"] == "previous_year":  # earlier values, denominated alike
+            history = _denominated_history(ws, den, history)
+        X, filled = impute(X, method=imp["method"], groups=groups_by, history=history,
+                           applicable=applicable)
         log.append(StepRecord("impute", imp, Table(filled)))
         stages["imputed"] = X
     min_share = scheme.spec["screen"]["min_share"]
@@ -162,3 +176,20 @@ def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[St
     directions = fw.set_index("code")["direction"].reindex(leaves).astype(int)
     return Prepared(X, applicable, groups, children, order, targets, directions, root,
                     stages), log
+
+
+def _denominated_history(ws: Workspace, den: dict, history: pd.DataFrame) -> pd.DataFrame:
+    """Earlier years' values with the scheme's indicators divided by that year's denominators
+    (a value whose denominator is missing or not positive becomes missing)."""
+    names = sorted({denominator_spec(e)[0] for e in den.values()})
+    frames = []
+    for y, part in history.groupby("year", sort=True):
+        cov = ws.covariate_table(int(y), names)
+        d = pd.Series(np.nan, index=part.index)
+        for code, entry in den.items():
+            rows = part["indicator"] == code
+            d[rows] = part.loc[rows, "unit_id"].map(cov[denominator_spec(entry)[0]])
+        value = part["value"].where(~part["indicator"].isin(list(den)),
+                                    part["value"] / d.where(d > 0))
+        frames.append(part.assign(value=value))
+    return pd.concat(frames) if frames else history

@@ -100,7 +100,11 @@ def build_assessment(ws: Workspace, scheme, year: int, *, validate: bool = True,
 
     root = prep.root
     events = ws.deductions[ws.deductions["year"] == year]
-    final, ded = apply_deductions(scores[root], events, cap=scheme.spec["deductions"].get("cap"))
+    # every unit of the year, screened out or not, keeps its deductions (and so its
+    # problem-found trigger): an event does not depend on how much data the unit has
+    assessed = scores[root].reindex(prep.stages["raw"].index)
+    final, ded = apply_deductions(assessed, events, cap=scheme.spec["deductions"].get("cap"))
+    final = final.reindex(scores.index)
     ded.insert(1, "year", year)
     log.append(StepRecord("deductions", scheme.spec["deductions"],
                           Deducted(len(ded), float(ded["applied"].sum()))))

@@ -95,10 +95,19 @@ class NodeMethod:
 
     @property
     def keys(self) -> tuple[str, ...]:
-        """Scheme keys besides ``method``: the function's keyword parameters and the inputs'."""
-        sig = inspect.signature(self.function).parameters.values()
-        own = [p.name for p in sig if p.kind == p.KEYWORD_ONLY and p.name != "dropna"]
+        """Scheme keys besides ``method``: the inputs' and the function's keyword parameters
+        (an AHP node takes those of ``ahp`` and ``ahp_group``: one expert or a panel), except
+        those build sets itself (``dropna``, ``directions``) and ``method``, which is the
+        scheme's own key."""
+        functions = (ahp, ahp_group) if self.name in ("ahp", "ahp_group") else (self.function,)
+        own = dict.fromkeys(p for f in functions for p in _keywords(f)
+                            if p not in ("dropna", "directions", "method"))
         return (*INPUT_KEYS[self.inputs], *own)
+
+
+def _keywords(function) -> list[str]:
+    return [p.name for p in inspect.signature(function).parameters.values()
+            if p.kind == p.KEYWORD_ONLY]
 
 
 def is_fitted(spec) -> bool:
@@ -203,10 +212,12 @@ def _judged(at: Node, spec: dict) -> dict:
 def _ahp(at: Node, spec: dict, params: dict):
     """One expert: that matrix; a panel: AIJ/AIP, with each expert's CR and the group's."""
     judged = _judged(at, spec)
+    single = len(judged) == 1 and spec["method"] == "ahp"
+    function = ahp if single else ahp_group
+    params = {k: v for k, v in params.items() if k in _keywords(function)}  # e.g. how: a panel's
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InconsistentJudgementWarning)
-        res = (ahp(next(iter(judged.values())), **params)
-               if len(judged) == 1 and spec["method"] == "ahp" else ahp_group(judged, **params))
+        res = function(next(iter(judged.values())) if single else judged, **params)
     for w in caught:  # say which node and judgements the warning is about
         warnings.warn_explicit(f"weights.{at.name} ({spec['judgements']}): {w.message}",
                                w.category, w.filename, w.lineno)
@@ -310,4 +321,7 @@ def check_spec(spec: Any, where: str) -> list[str]:
     if unknown:
         problems.append(f"{where} ({spec['method']}) has unknown keys {unknown}; valid keys "
                         f"besides 'method' are {choices(entry.keys)}.")
+    if entry.inputs == "parts" and isinstance(spec.get("of"), list):
+        for i, part in enumerate(spec["of"]):
+            problems += check_spec(part, f"{where}.of[{i}]")
     return problems

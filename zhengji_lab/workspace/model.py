@@ -281,22 +281,37 @@ def _hash_frame(digest, name: str, df: pd.DataFrame, *, index: bool) -> None:
 
 def _is_canonical(ws: Workspace) -> bool:
     """Do the tables have the columns and dtypes :func:`load_workspace` gives?"""
-    kinds = {"float": "f", "int": "i", "str": "OT"}
+    kinds = {"float": "float64", "int": "int64", "str": "text"}
     for name, columns in COLUMNS.items():
         df = getattr(ws, name)
         if list(df.columns[:len(columns)]) != columns:
             return False
         if df.empty:  # an empty table hashes alike whatever its dtypes
             continue
-        for col in columns:
+        for col in columns:  # exactly the dtypes load_workspace gives; text without NaN
             kind = kinds[column_rule(name, col).dtype]
-            dtype = df[col].dtype
-            if not (dtype.kind in kind or ("T" in kind and pd.api.types.is_string_dtype(dtype))):
+            if not _has_kind(df[col], kind):
                 return False
-        for col in df.columns[len(columns):]:  # covariates: float or text, as parsed
-            if not (df[col].dtype.kind in "fO" or pd.api.types.is_string_dtype(df[col].dtype)):
+        for col in df.columns[len(columns):]:  # covariates: float, or text that is not numbers
+            if not (_has_kind(df[col], "float64") or _is_text_column(df[col])):
                 return False
     return True
+
+
+def _is_text_column(column: pd.Series) -> bool:
+    """Text as the parser keeps it: no missing cells and at least one filled cell that is not a
+    number (else it reads the column as numbers)."""
+    if not _has_kind(column, "text"):
+        return False
+    filled = column[column.astype(str).str.strip() != ""]
+    return bool(pd.to_numeric(filled, errors="coerce").isna().any())
+
+
+def _has_kind(column: pd.Series, kind: str) -> bool:
+    if kind != "text":
+        return column.dtype == kind
+    return (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)) \
+        and not column.isna().any()
 
 
 def canonical(ws: Workspace) -> Workspace:
