@@ -259,31 +259,48 @@ def _combine(at: Node, spec: dict, params: dict):
     return combine(parts, **params), {"parts": info}
 
 
-def _fit(at: Node, spec: dict, params: dict):
-    """A method fitted on the children's scores (units with all of them; else mean-filled)."""
-    method, data, info = spec["method"], at.data, {}
-    complete = data.dropna()
-    if len(complete) < 3:  # too few complete units: fit on column means for the gaps
-        if len(data) < 3:
-            raise BuildError(f"weights.{at.name} uses {method!r}, which needs at least 3 units "
-                             f"with scores for {at.kids}; only {len(data)} have them.")
-        complete = data.fillna(data.mean())
-        info["cells_filled_with_mean_for_fitting"] = int(data.isna().to_numpy().sum())
-    info["units_used"] = len(complete)
-    if method in ("critic", "stdev"):   # scores are oriented already: higher is better
-        res = REGISTRY[method].function(complete, directions=pd.Series(1, index=complete.columns),
-                                        **params)
-    elif method == "optimise":
-        res = optimise(complete, equal(at.kids), **params)
-    else:
-        res = REGISTRY[method].function(complete, **params)
-    if method == "pca":  # the factor structure behind the weights (Handbook section 6.1)
-        info.update(extraction=res.extraction, n_factors=res.n_factors,
-                    eigenvalues=res.eigenvalues.to_dict(),
-                    explained_variance=res.explained_variance.to_dict(),
-                    loadings=res.loadings, communality=res.communality.to_dict(),
-                    factor_weights=res.factor_weights.to_dict())
-    return getattr(res, "weights", res), info
+def _fitted(fit: Callable):
+    """The resolver of a method fitted on the children's scores: ``fit(data, node, params) ->
+    (weights, diagnostics)`` on the units with all of them (mean-filled when fewer than 3)."""
+    def resolve_fitted(at: Node, spec: dict, params: dict):
+        data, info = at.data, {}
+        complete = data.dropna()
+        if len(complete) < 3:  # too few complete units: fit on column means for the gaps
+            if len(data) < 3:
+                raise BuildError(f"weights.{at.name} uses {spec['method']!r}, which needs at "
+                                 f"least 3 units with scores for {at.kids}; only {len(data)} "
+                                 "have them.")
+            complete = data.fillna(data.mean())
+            info["cells_filled_with_mean_for_fitting"] = int(data.isna().to_numpy().sum())
+        info["units_used"] = len(complete)
+        w, diagnostics = fit(complete, at, params)
+        return w, {**info, **diagnostics}
+    return resolve_fitted
+
+
+def _on_scores(data: pd.DataFrame, at: Node, params: dict):
+    return entropy(data, **params), {}
+
+
+def _oriented(function: Callable) -> Callable:
+    """CRITIC and standard deviation on scores oriented already (higher is better)."""
+    def fit(data: pd.DataFrame, at: Node, params: dict):
+        return function(data, directions=pd.Series(1, index=data.columns), **params), {}
+    return fit
+
+
+def _optimise(data: pd.DataFrame, at: Node, params: dict):
+    return optimise(data, equal(at.kids), **params), {}
+
+
+def _pca(data: pd.DataFrame, at: Node, params: dict):
+    """Factor-analysis weights and the factor structure behind them (Handbook section 6.1)."""
+    res = pca(data, **params)
+    return res.weights, {"extraction": res.extraction, "n_factors": res.n_factors,
+                         "eigenvalues": res.eigenvalues.to_dict(),
+                         "explained_variance": res.explained_variance.to_dict(),
+                         "loadings": res.loadings, "communality": res.communality.to_dict(),
+                         "factor_weights": res.factor_weights.to_dict()}
 
 
 #: Weighting methods by the name a scheme uses (``weights: {node: {method: <name>}}``).
@@ -293,11 +310,11 @@ REGISTRY: dict[str, NodeMethod] = {m.name: m for m in (
     NodeMethod("budget", budget, "judgements", _budget),
     NodeMethod("ahp", ahp, "judgements", _ahp),
     NodeMethod("ahp_group", ahp_group, "judgements", _ahp),
-    NodeMethod("entropy", entropy, "scores", _fit),
-    NodeMethod("critic", critic, "scores", _fit),
-    NodeMethod("stdev", stdev, "scores", _fit),
-    NodeMethod("pca", pca, "scores", _fit),
-    NodeMethod("optimise", optimise, "scores", _fit),
+    NodeMethod("entropy", entropy, "scores", _fitted(_on_scores)),
+    NodeMethod("critic", critic, "scores", _fitted(_oriented(critic))),
+    NodeMethod("stdev", stdev, "scores", _fitted(_oriented(stdev))),
+    NodeMethod("pca", pca, "scores", _fitted(_pca)),
+    NodeMethod("optimise", optimise, "scores", _fitted(_optimise)),
     NodeMethod("combine", combine, "parts", _combine),
     NodeMethod("bod", bod, "units"),
 )}
