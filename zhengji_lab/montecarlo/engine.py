@@ -199,9 +199,7 @@ class Engine:
         columns = list(norm.columns) + list(prep.order)
         pos = {c: j for j, c in enumerate(columns)}
         if ("has", pkey) not in self._cache:  # which children apply to each unit: data only
-            has = prep.applicable.copy()
-            for node in prep.order:  # as build's aggregate_node: any child applies
-                has[node] = has[prep.children[node]].any(axis=1)
+            has = prep.node_applicability()
             self._cache["has", pkey] = has, {node: has[prep.children[node]].to_numpy(dtype=bool)
                                              for node in prep.order}
         has, has_kids = self._cache["has", pkey]

@@ -55,6 +55,15 @@ class Prepared:
     root: str
     stages: dict = field(default_factory=dict)
 
+    def node_applicability(self) -> pd.DataFrame:
+        """Units × (indicators and nodes): does the indicator, or any indicator under the node,
+        apply to the unit (a node that applies to none of a unit's indicators has weight 0 for
+        it, not a missing score)."""
+        has = self.applicable.copy()
+        for node in self.order:  # children before parents
+            has[node] = has[self.children[node]].any(axis=1)
+        return has
+
 
 def node_order(ws: Workspace):
     """``(children, order, leaves, root)``: parents listed after their children, root last."""

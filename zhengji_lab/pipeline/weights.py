@@ -129,12 +129,11 @@ def unit_weights(w, has: pd.DataFrame, kids: list[str]) -> pd.DataFrame:
 def aggregate_node(scores: pd.DataFrame, has: pd.DataFrame, kids: list[str], w, *,
                    method: str, min_coverage: float, groups: pd.Series | None = None,
                    p: float | None = None):
-    """The node's score per unit (:func:`~zhengji_lab.aggregation.aggregate`) and whether any
-    of its children applies to the unit."""
+    """The node's score per unit (:func:`~zhengji_lab.aggregation.aggregate`) and the units ×
+    children weights it was aggregated with (:func:`unit_weights`)."""
     W = unit_weights(w, has, kids)
-    return (aggregate(scores[kids], W, method=method, min_coverage=min_coverage, groups=groups,
-                      p=p),
-            has[kids].any(axis=1))
+    return aggregate(scores[kids], W, method=method, min_coverage=min_coverage, groups=groups,
+                     p=p), W
 
 
 def score_tree(ws, scheme, prep: Prepared, norm: pd.DataFrame):
@@ -148,22 +147,21 @@ def score_tree(ws, scheme, prep: Prepared, norm: pd.DataFrame):
         (``unit_id, parent, node, weight``); the log records.
     """
     agg = scheme.spec["aggregate"]
-    scores, has = norm.copy(), prep.applicable.copy()
+    scores, has = norm.copy(), prep.node_applicability()
     rows, records, per_unit = [], [], []
     for node in prep.order:
         kids = prep.children[node]
         spec = scheme.weight_spec(node)
         if spec["method"] == "bod":
             scores[node], w, r, rec = bod_node(prep, scores, has, node, kids, spec)
-            has[node] = has[kids].any(axis=1)
+            W = unit_weights(w, has, kids)
         else:
             w, r, rec = weights_for(ws, scheme, prep, scores, has, node, kids)
-            scores[node], has[node] = aggregate_node(
+            scores[node], W = aggregate_node(
                 scores, has, kids, w, method=agg["method"], min_coverage=agg["min_coverage"],
                 groups=prep.groups, p=agg.get("p"))
         rows += r
         records += rec
-        W = unit_weights(w, has, kids)
         per_unit.append(W.rename_axis("unit_id").reset_index()
                         .melt(id_vars="unit_id", var_name="node", value_name="weight")
                         .assign(parent=node))
