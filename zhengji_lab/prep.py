@@ -19,6 +19,8 @@ import pandas as pd
 
 from zhengji_lab.errors import BuildError
 
+#: Columns of the table of units left out by :func:`screen` (``Assessment.screened_out``).
+SCREENED_COLUMNS = ["unit_id", "available", "applicable", "share"]
 #: What a ``denominate`` entry does where a unit's denominator is missing.
 WHEN_MISSING = ("error", "missing")
 

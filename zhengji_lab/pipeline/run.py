@@ -29,14 +29,14 @@ from zhengji_lab.pipeline.normalising import normalise_table
 from zhengji_lab.pipeline.prepare import prepare
 from zhengji_lab.pipeline.records import Deducted, Graded, StepRecord, Triggered
 from zhengji_lab.pipeline.weights import score_tree
+from zhengji_lab.prep import SCREENED_COLUMNS
 from zhengji_lab.rules import apply_deductions, assign_grades, talk_triggers
 from zhengji_lab.scheme import Scheme
-from zhengji_lab.workspace import COLUMNS, Workspace, canonical
+from zhengji_lab.workspace import Workspace, with_defaults
 
 #: Workspace → {(scheme fingerprint, year): rank history of that year} (see :func:`_history`).
 _HISTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _NO_TRIGGERS = ["unit_id", "year", "trigger", "label", "evidence"]
-_NOBODY_SCREENED = ["unit_id", "available", "applicable", "share"]
 
 
 def as_scheme(ws: Workspace, scheme) -> Scheme:
@@ -88,8 +88,7 @@ def build_assessment(ws: Workspace, scheme, year: int, *, validate: bool = True,
     -------
     Assessment
     """
-    if any(c not in getattr(ws, t).columns for t, cols in COLUMNS.items() for c in cols):
-        ws = canonical(ws)  # a workspace made in memory: the defaults load_workspace fills in
+    ws = with_defaults(ws)
     scheme = as_scheme(ws, scheme)
     year = check_year(ws, year) if validate else int(year)
     prep, log = prepare(ws, scheme, year)
@@ -129,7 +128,7 @@ def build_assessment(ws: Workspace, scheme, year: int, *, validate: bool = True,
                   "python": platform.python_version(), "pandas": pd.__version__,
                   "numpy": np.__version__}
     screened = next((r.resolved.table for r in log if r.step == "screen"),
-                    pd.DataFrame(columns=_NOBODY_SCREENED))
+                    pd.DataFrame(columns=SCREENED_COLUMNS))
     return Assessment(scheme=scheme, year=year, scores=tidy,
                       weights=weights.reindex(columns=WEIGHT_COLUMNS), deductions=ded,
                       triggers=triggers, log=log, provenance=provenance, units=units,

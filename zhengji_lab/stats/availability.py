@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from zhengji_lab.pipeline import Assessment, as_scheme, prepare
+from zhengji_lab.prep import data_share
 from zhengji_lab.scheme import Scheme
 from zhengji_lab.stats._common import (
     applicable_mask,
@@ -26,7 +27,7 @@ from zhengji_lab.stats._common import (
     numeric_frame,
     stage_frame,
 )
-from zhengji_lab.workspace import COLUMNS, Workspace, canonical
+from zhengji_lab.workspace import Workspace, with_defaults
 
 #: data_availability() columns → COINr ``Screen()`` data-summary names.
 COINR_AVAILABILITY_COLUMNS: dict[str, str] = {
@@ -154,8 +155,7 @@ def data_availability(data, year: int | None = None, by=None, *, stage: str = "r
             raise ValueError(f"data_availability() needs the 'year' parameter with a workspace, "
                              f"one of {data.years}.")
         check_choice(year, data.years, "year", func)
-        if any(c not in getattr(data, t).columns for t, cs in COLUMNS.items() for c in cs):
-            data = canonical(data)   # made in memory: the defaults load_workspace fills in
+        data = with_defaults(data)   # made in memory: the defaults load_workspace fills in
         prep, _ = prepare(data, _raw_scheme(data, scheme), int(year))
         X, A = prep.X, prep.applicable.reindex_like(prep.X).fillna(False).astype(bool)
         units, meta = data.units, metadata(data, data if framework is None else framework, func)
@@ -167,7 +167,8 @@ def data_availability(data, year: int | None = None, by=None, *, stage: str = "r
         A = (pd.DataFrame(True, index=X.index, columns=X.columns) if applicable is None else
              applicable.reindex(index=X.index, columns=X.columns).fillna(False).astype(bool))
     present = X.notna() & A
-    n_app, n_av = A.sum(axis=1), present.sum(axis=1)
+    counts = data_share(X, A)
+    n_app, n_av = counts["applicable"], counts["available"]
     n_zero = ((X == 0) & present).sum(axis=1)
     f = pd.DataFrame({"unit_id": X.index, "n_applicable": n_app, "n_available": n_av,
                       "n_missing": n_app - n_av, "n_zero": n_zero,

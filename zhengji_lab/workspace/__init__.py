@@ -28,7 +28,7 @@ Modules, each importing only those listed before it:
 * :mod:`~zhengji_lab.workspace.write` — :func:`write_workspace`, :func:`write_template`.
 """
 from zhengji_lab.errors import WorkspaceError
-from zhengji_lab.workspace.model import Workspace, canonical
+from zhengji_lab.workspace.model import Workspace, canonical, with_defaults
 from zhengji_lab.workspace.read import load_workspace, validate_workspace
 from zhengji_lab.workspace.schema import COLUMN_NOTES, COLUMNS, README_SHEET, REQUIRED_TABLES
 from zhengji_lab.workspace.write import write_template, write_workspace
@@ -43,6 +43,7 @@ __all__ = [
     "canonical",
     "load_workspace",
     "validate_workspace",
+    "with_defaults",
     "write_template",
     "write_workspace",
 ]

@@ -318,3 +318,10 @@ def canonical(ws: Workspace) -> Workspace:
     """The workspace with the dtypes and defaults load_workspace gives (problems ignored)."""
     fields, _ = parse_workspace(workspace_text(ws, fill=False), Where(), Problems(), check=False)
     return Workspace(**fields, source=ws.source)
+
+
+def with_defaults(ws: Workspace) -> Workspace:
+    """``ws``, or :func:`canonical` of it when it lacks columns load_workspace fills in (a
+    workspace made in memory with only the columns it needs)."""
+    complete = all(c in getattr(ws, t).columns for t, cols in COLUMNS.items() for c in cols)
+    return ws if complete else canonical(ws)
