@@ -38,7 +38,7 @@ def check_links(t: dict[str, pd.DataFrame], broken: set[str], where: Where,
     kinds = dict(zip(fw["code"], map(kinds_of, fw["kinds"])))
     unit_kind = dict(zip(units["unit_id"], units["kind"]))
     fw_file, units_file = where.table("framework"), where.table("units")
-    for name in ("values", "targets", "deductions", "covariates"):
+    for name in ("values", "targets", "deductions", "covariates", "outcomes"):
         df, file = t[name], where.table(name)
         if name in broken or df.empty:
             continue
@@ -47,7 +47,7 @@ def check_links(t: dict[str, pd.DataFrame], broken: set[str], where: Where,
             for row, unit in df["unit_id"][~known].items():
                 out.add(file, row, "unit_id", unit, f"unknown unit '{unit}'",
                         f"add it to {units_file}, or correct the code")
-        if name == "covariates":
+        if name in ("covariates", "outcomes"):
             continue
         if name == "deductions":
             items = t["deduction_items"]

@@ -55,6 +55,11 @@ class Workspace:
         Optional time-varying conditions ``unit_id, year, name, value`` (GDP, population, area
         …): denominators for the scheme's ``denominate`` section, and conditions units cannot
         control for later analyses.
+    outcomes : DataFrame
+        Optional outcomes outside the score ``unit_id, year, name, value`` (a satisfaction
+        survey, 12345 hotline complaints, underlying statistics): what
+        :func:`zhengji_lab.effects.adoption_effect` asks whether adopting individualized
+        indicators changed.
 
     Examples
     --------
@@ -86,6 +91,8 @@ class Workspace:
     source: str = ""
     covariates: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=COLUMNS["covariates"]))
+    outcomes: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=COLUMNS["outcomes"]))
 
     def __repr__(self) -> str:
         years = self.years

@@ -21,6 +21,7 @@ COLUMNS: dict[str, list[str]] = {
     "deductions": ["unit_id", "year", "item", "points", "note"],
     "deduction_items": ["item", "name_zh", "name_en", "max_points"],
     "covariates": ["unit_id", "year", "name", "value"],
+    "outcomes": ["unit_id", "year", "name", "value"],
 }
 
 #: Tables a workspace must have; the others may be absent.
@@ -71,12 +72,14 @@ SPEC: dict[str, dict[str, Col]] = {
     "covariates": {"unit_id": _CODE, "year": _YEAR, "name": _CODE,
                    "value": Col("float", required=True, filled=True,
                                 fix="write the value as a plain number, or delete the row")},
+    "outcomes": {"unit_id": _CODE, "year": _YEAR, "name": _CODE,
+                 "value": Col("float", required=True)},
 }
 
 #: Columns whose combination must be unique in each table.
 KEYS = {"framework": ["code"], "units": ["unit_id"], "values": ["unit_id", "year", "indicator"],
         "targets": ["unit_id", "year", "indicator"], "deduction_items": ["item"],
-        "covariates": ["unit_id", "year", "name"]}
+        "covariates": ["unit_id", "year", "name"], "outcomes": ["unit_id", "year", "name"]}
 
 #: Per-column notes (Chinese, English) for the template's comments and README sheet.
 COLUMN_NOTES: dict[str, tuple[str, str]] = {
@@ -123,6 +126,11 @@ COLUMN_NOTES: dict[str, tuple[str, str]] = {
     "covariates.name": ("协变量名称，如 gdp、population、area（可作分母或结构条件）",
                         "Covariate name, e.g. gdp, population, area (denominators, conditions)"),
     "covariates.value": ("协变量数值（纯数字）", "Covariate value, a plain number"),
+    "outcomes.name": ("考核分之外的结果变量名称，如满意度调查、12345投诉（用于评估个性化指标的效果）",
+                      "Outcome outside the score, e.g. a satisfaction survey or 12345 "
+                      "complaints (for the effects of individualized indicators)"),
+    "outcomes.value": ("结果变量数值（纯数字）；缺失请留空",
+                       "Outcome value, a plain number; empty if missing"),
 }
 
 #: A plain number as a cell may hold it: ``12``, ``-0.5``, ``.5``, ``1e3``.
