@@ -42,7 +42,7 @@ _NAMES = {
 }
 #: Subpackages and modules reached as attributes (``zl.weighting.entropy``, ``zl.datasets``).
 _MODULES = ("cli", "datasets", "panel", "plots", "report", "review", "weighting", "workspace",
-            "montecarlo", "pipeline", "stats", "compare", "errors", "scheme")
+            "montecarlo", "pipeline", "stats", "compare", "errors", "scheme", "effects")
 
 __all__ = [
     "Assessment",
