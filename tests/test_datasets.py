@@ -1,9 +1,12 @@
 """Tests of zhengji_lab.datasets: the synthetic sample city and the reference workspaces."""
+import hashlib
+import pickle
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyfixest as pf
 import pytest
 import statsmodels.formula.api as smf
 import yaml
@@ -292,6 +295,7 @@ def test_any_seed_gives_a_valid_city(seed):
     crs = {e: _cr(m) for e, m in ws.judgements["livelihood"].items()}
     assert all((cr > 0.1) == (e in truth.inconsistent_experts) for e, cr in crs.items())
     assert 0.025 <= len(truth.missing) / (len(ws.values) + (truth.missing["how"] == "absent").sum())
+    assert len(ws.outcomes) == 14 * 7 * 3 and ws.outcomes["value"].notna().all()
 
 
 # -- schemes ------------------------------------------------------------------------------------
@@ -402,3 +406,218 @@ def test_missing_data_folder_is_a_clear_error(monkeypatch, tmp_path):
                         str(tmp_path / "zhengji_lab" / "datasets" / "reference.py"))
     with pytest.raises(FileNotFoundError, match="pip install -e"):
         zl.datasets.load_tai()
+
+
+# -- outcomes outside the score and the planted effects of adoption ----------------------------
+
+#: SHA-256 of every table, judgement and scheme of make_city(seed) and of truth.latent, outliers
+#: and missing, as the generator made them before outcomes.csv and units.positioning were added
+#: (CSV text, see _digest): the outcomes are drawn after everything else, so nothing else moves.
+PINNED = {zl.datasets.DEFAULT_SEED:
+          "eb05a23b03675cef1b77438e3ea20da4ce2f6bcb3684db66421e8dbe68078421",
+          7: "dbae426dd07c5648291519b35e1d7d36116e6e96aef4f544b620f5b28839e2b4"}
+KEYS = ["unit_id", "year"]
+COLUMNS_OUTCOMES = ["unit_id", "year", "name", "value"]
+
+
+def _digest(ws, truth) -> str:
+    h = hashlib.sha256()
+    for t in TABLES:
+        df = getattr(ws, t)
+        h.update(df.drop(columns="positioning", errors="ignore").to_csv(index=False).encode())
+    for group in sorted(ws.judgements):
+        for expert in sorted(ws.judgements[group]):
+            h.update(ws.judgements[group][expert].to_csv().encode())
+    for name in sorted(ws.schemes):
+        h.update(ws.schemes[name].encode())
+    for field in ("latent", "outliers", "missing"):
+        h.update(getattr(truth, field).to_csv(index=False).encode())
+    return h.hexdigest()
+
+
+def _treated(truth, frame):
+    """``frame`` with the adoption year ``g`` (0: never), event time and ``D``."""
+    start = truth.adoption.set_index("unit_id")["year"]
+    g = frame["unit_id"].map(start).fillna(0).astype(int)
+    return frame.assign(g=g, e=frame["year"] - g, D=((g > 0) & (frame["year"] >= g)).astype(int))
+
+
+@pytest.mark.parametrize("seed", list(PINNED))
+@pytest.mark.parametrize("effects", ["dynamic", "constant", {"survey_satisfaction": 1.0}])
+def test_outcomes_leave_every_earlier_table_as_it_was(seed, effects):
+    ws, truth = zl.datasets.make_city(seed, effects=effects)
+    assert _digest(ws, truth) == PINNED[seed]
+    assert truth.effect_size == zl.datasets.EFFECT_SIZE
+
+
+@pytest.mark.parametrize("seed", list(PINNED))
+def test_no_effects_city_differs_by_the_planted_effects_only(seed):
+    ws, truth = zl.datasets.make_city(seed)
+    none_ws, none = zl.datasets.make_city(seed, effects="none")
+    for t in TABLES:
+        if t != "values":
+            assert_frame_equal(getattr(none_ws, t), getattr(ws, t), check_exact=True)
+    assert none_ws.schemes == ws.schemes and none.effects == "none"
+    assert_frame_equal(none.latent, truth.latent) and none.effect_size == 0
+    # liv_satisfaction: 3 points more for adopters from adoption on, nothing else differs
+    both = _treated(truth, ws.values.merge(none_ws.values, on=KEYS + ["indicator"],
+                                           suffixes=("", "_none"), how="outer"))
+    moved = both["D"].astype(bool) & (both["indicator"] == truth.effect_outcome)
+    assert both.loc[~moved, "value"].equals(both.loc[~moved, "value_none"])
+    diff = (both["value"] - both["value_none"])[moved & (both["value"] < 100)].dropna()
+    assert len(diff) > 20 and np.allclose(diff, zl.datasets.EFFECT_SIZE, atol=1e-9)
+    # outcomes: the same draws, minus the planted cell effects
+    assert (none.outcome_effects["effect"] == 0).all()
+    assert all(float(t) == 0 and set(t.by_cohort.values()) == {0.0}
+               for t in none.adoption_effects.values())
+    cells = ws.outcomes.merge(truth.outcome_effects.rename(columns={"outcome": "name"}))
+    assert_frame_equal(none_ws.outcomes.drop(columns="value"), cells[COLUMNS_OUTCOMES[:3]])
+    np.testing.assert_allclose(cells["value"] - cells["effect"], none_ws.outcomes["value"],
+                               rtol=0, atol=1e-9)
+    assert (cells["effect"] != 0).sum() == 2 * 30
+
+
+def test_outcomes_cover_towns_and_parks_every_year(city):
+    ws, truth = city
+    o = ws.outcomes
+    assert list(o.columns) == COLUMNS_OUTCOMES and o["value"].notna().all()
+    territorial = ws.units.loc[ws.units["kind"].isin(["town", "park"]), "unit_id"]
+    expected = pd.MultiIndex.from_product([territorial, range(2019, 2026), truth.outcomes])
+    assert o.set_index(["unit_id", "year", "name"]).index.sort_values().equals(
+        expected.sort_values())
+    assert truth.outcomes == ("survey_satisfaction", "hotline_complaints", "income_growth")
+    assert truth.unaffected_outcomes == ("income_growth",)
+    assert set(truth.adoption_effects) == {"survey_satisfaction", "hotline_complaints"}
+    assert (o["value"] * 10 == (o["value"] * 10).round()).all()  # one decimal: exact in CSV
+    wide = o.pivot_table(index="unit_id", columns="name", values="value")
+    assert 77 < wide["survey_satisfaction"].mean() < 83 and o["value"].ge(0).all()
+    assert 2 < wide["survey_satisfaction"].std() < 6
+    assert o.loc[o["name"] == "survey_satisfaction", "value"].le(100).all()
+    # the 2020 dip of satisfaction and income growth
+    by_year = o.groupby(["name", "year"])["value"].mean()
+    for name in ("survey_satisfaction", "income_growth"):
+        assert by_year[name].idxmin() == 2020, name
+    assert_frame_equal(truth.outcome_effects[KEYS], o[KEYS])
+    assert (truth.outcome_effects["outcome"] == o["name"]).all()
+
+
+@pytest.mark.parametrize("effects", ["dynamic", "constant"])
+def test_true_effects_are_the_means_of_the_cell_effects(effects):
+    _, truth = zl.datasets.make_city(3, effects=effects)
+    assert truth.effects == effects
+    cells = _treated(truth, truth.outcome_effects)
+    assert (cells.loc[cells["D"] == 0, "effect"] == 0).all()
+    assert (cells.loc[cells["outcome"].isin(truth.unaffected_outcomes), "effect"] == 0).all()
+    treated = cells[cells["D"] == 1]
+    assert len(treated) == 30 * 3  # 4 units x 4 years + 4 x 3 + 1 x 2, per outcome
+    for name, att in truth.adoption_effects.items():
+        mine = treated[treated["outcome"] == name]
+        assert isinstance(att, float) and isinstance(att, zl.datasets.TrueEffect)
+        assert att == pytest.approx(mine["effect"].mean(), abs=1e-12)
+        assert att.by_cohort == pytest.approx(mine.groupby("g")["effect"].mean().to_dict(),
+                                              abs=1e-12)
+        assert att.by_event_time == pytest.approx(mine.groupby("e")["effect"].mean().to_dict(),
+                                                  abs=1e-12)
+        assert list(att.by_cohort) == [2022, 2023, 2024] and list(att.by_event_time) == [0, 1,
+                                                                                        2, 3]
+        sign = 1 if name == "survey_satisfaction" else -1
+        assert sign * att > 1 and all(sign * v > 0 for v in att.by_cohort.values())
+        if effects == "constant":
+            assert len(set(att.by_cohort.values()) | set(att.by_event_time.values())) == 1
+        else:  # different by cohort, growing with time since adoption
+            assert len(set(att.by_cohort.values())) == 3
+            assert np.all(sign * np.diff(list(att.by_event_time.values())) > 0)
+            for g, by in mine.groupby("g"):
+                assert np.all(sign * np.diff(by.groupby("e")["effect"].first()) > 0), g
+    dynamic = zl.datasets.make_city(3)[1].adoption_effects["survey_satisfaction"]
+    assert dynamic == pytest.approx(2.4166666666666665)  # the docstring's table
+
+
+def test_static_twfe_is_biased_by_the_dynamic_effects_and_two_stage_did_is_not(city):
+    """Both estimators are linear in the outcome, so on the cell effects alone (noise-free,
+    parallel trends exact) they give their expected estimates: Gardner's two-stage DiD the ATT,
+    static two-way fixed effects a value about a quarter closer to zero (forbidden comparisons
+    of later adopters with earlier ones; Borusyak, Jaravel and Spiess 2024)."""
+    _, truth = city
+    cells = _treated(truth, truth.outcome_effects)
+    for name, att in truth.adoption_effects.items():
+        d = cells[cells["outcome"] == name].rename(columns={"effect": "y"})
+        d = d.assign(unit_id=d["unit_id"].astype(object))
+        twfe = pf.feols("y ~ D | unit_id + year", data=d).coef()["D"]
+        two_stage = pf.did2s(d, yname="y", first_stage="~0|unit_id+year", second_stage="~D",
+                             treatment="D", cluster="unit_id").coef()["D"]
+        assert two_stage == pytest.approx(att, abs=1e-8)
+        assert 0.6 < twfe / att < 0.8, (name, twfe, float(att))
+
+
+def test_planted_outcome_effects_are_found_and_the_placebo_is_not(city):
+    """Two-stage DiD on the shipped outcomes: the affected outcomes' 95 % intervals hold the
+    true ATT and exclude 0; the placebo's holds 0."""
+    ws, truth = city
+    data = _treated(truth, ws.outcomes)
+    for name in truth.outcomes:
+        d = data[data["name"] == name].rename(columns={"value": "y"})
+        d = d.assign(unit_id=d["unit_id"].astype(object))
+        fit = pf.did2s(d, yname="y", first_stage="~0|unit_id+year", second_stage="~D",
+                       treatment="D", cluster="unit_id")
+        lo, hi = fit.confint().loc["D"]
+        att = truth.adoption_effects.get(name, 0.0)
+        assert lo <= att <= hi, (name, lo, hi)
+        assert (lo > 0 or hi < 0) == (name != "income_growth"), (name, lo, hi)
+
+
+def test_custom_effect_sizes():
+    ws, _ = zl.datasets.make_city(5)
+    custom = {"survey_satisfaction": 1.5,
+              "hotline_complaints": {2022: (0, -1), 2023: (0.0, -1.0), 2024: (0, -1)}}
+    cws, ctruth = zl.datasets.make_city(5, effects=custom)
+    assert ctruth.effects == {"survey_satisfaction": 1.5,
+                              "hotline_complaints": {g: (0.0, -1.0) for g in (2022, 2023, 2024)}}
+    survey, hotline = (ctruth.adoption_effects[k] for k in ("survey_satisfaction",
+                                                            "hotline_complaints"))
+    assert survey == 1.5 and set(survey.by_cohort.values()) == {1.5}
+    assert hotline.by_event_time == {0: 0.0, 1: -1.0, 2: -2.0, 3: -3.0}
+    assert_frame_equal(cws.values, ws.values)  # liv_satisfaction keeps its 3 points
+    none_ws, _ = zl.datasets.make_city(5, effects="none")
+    np.testing.assert_allclose(cws.outcomes["value"] - ctruth.outcome_effects["effect"],
+                               none_ws.outcomes["value"], rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("effects, error, match", [
+    ("dinamic", ValueError, (r"'effects' parameter of make_city\(\) must be one of "
+                             r".*'dynamic'.*Got 'dinamic' instead")),
+    (3.0, TypeError, r"'effects' parameter of make_city\(\) must be .*Got 3.0 instead"),
+    ({"income_growth": 1.0}, ValueError, (r"\['income_growth'\] are placebos.*Got "
+                                          r"'income_growth' instead")),
+    ({"survey_satisfaction": {2022: (1, 1)}}, ValueError,
+     (r"must give 'survey_satisfaction' a number or \{cohort: \(start, growth\)\} for the "
+      r"cohorts \[2022, 2023, 2024\]")),
+    ({"survey_satisfaction": "big"}, ValueError, r"Got 'big' instead"),
+])
+def test_effects_option_is_checked(effects, error, match):
+    with pytest.raises(error, match=match):
+        zl.datasets.make_city(1, effects=effects)
+
+
+def test_true_effect_is_a_float_that_pickles(city):
+    _, truth = city
+    att = truth.adoption_effects["survey_satisfaction"]
+    back = pickle.loads(pickle.dumps(att))
+    assert type(back) is zl.datasets.TrueEffect and back == att
+    assert back.by_cohort == att.by_cohort and back.by_event_time == att.by_event_time
+    assert str(att) == repr(float(att)) and "by_cohort={2022: 3.25" in repr(att)
+    assert f"{att:.2f}" == "2.42" and type(att + 0) is float
+
+
+def test_units_positioning_is_text_not_a_covariate(city):
+    ws, _ = city
+    u = ws.units.set_index("unit_id")
+    assert u.loc[["town_yunxi", "town_liuwan", "town_cuiping", "park_etdz"],
+                 "positioning"].tolist() == ["urban", "industrial", "ecological", "park"]
+    assert (u.loc[~u["kind"].isin(["town", "park"]), "positioning"] == "").all()
+    assert u.loc[u["kind"] == "town", "positioning"].value_counts().to_dict() == {
+        "industrial": 4, "urban": 3, "ecological": 3}
+    assert ws.covariate_table(2025, ["population"])["population"].notna().sum() == 14
+    with pytest.raises(zl.BuildError, match=r"No covariate \['positioning'\].*numeric columns "
+                                            r"\['area_km2'"):
+        ws.covariate_table(2025, ["positioning"])

@@ -643,3 +643,57 @@ def test_hash_equal_for_data_equal_workspaces(ws, tmp_path):
         zl.write_workspace(other, folder)
         loaded = zl.load_workspace(folder)
         assert other.data_hash() == loaded.data_hash()
+
+
+# ---------------------------------------------------------------------------------------------
+# The optional outcomes table (outcomes outside the score)
+OUTCOMES_CSV = """\
+unit_id,year,name,value
+t1,2023,survey,80.5
+t2,2023,survey,
+p1,2024,complaints,12.25
+t1,2024,survey,-0.125
+"""
+
+
+def test_outcomes_round_trip_folder_and_xlsx(tmp_path):
+    ws = zl.load_workspace(make_ws(tmp_path, {"outcomes.csv": OUTCOMES_CSV}))
+    o = ws.outcomes
+    assert list(o.columns) == COLUMNS["outcomes"] and o["year"].dtype == np.int64
+    assert o["value"].dtype == np.float64 and np.isnan(o.loc[1, "value"])  # empty: missing
+    assert o["value"].tolist()[2:] == [12.25, -0.125] and o["name"].tolist()[0] == "survey"
+    folder = zl.load_workspace(zl.write_workspace(ws, tmp_path / "copy"))
+    book = zl.load_workspace(zl.write_workspace(ws, tmp_path / "copy.xlsx"))
+    assert "outcomes" in openpyxl.load_workbook(tmp_path / "copy.xlsx").sheetnames
+    back = zl.load_workspace(zl.write_workspace(book, tmp_path / "back"))
+    for other in (folder, book, back):
+        pd.testing.assert_frame_equal(other.outcomes, o)
+        assert other.equals(ws) and other.data_hash() == ws.data_hash()
+    changed = zl.Workspace(**{**{t: getattr(ws, t) for t in COLUMNS}, "judgements":
+                              ws.judgements, "schemes": ws.schemes,
+                              "outcomes": o.assign(value=o["value"] + 1)})
+    assert not changed.equals(ws) and changed.data_hash() != ws.data_hash()
+    # without the file, an empty table with the columns
+    plain = zl.load_workspace(make_ws(tmp_path, name="plain"))
+    assert plain.outcomes.empty and list(plain.outcomes.columns) == COLUMNS["outcomes"]
+
+
+@pytest.mark.parametrize("line, pattern", [
+    ("x9,2024,survey,1", (r"outcomes\.csv row 6, column 'unit_id': unknown unit 'x9'\. Fix: "
+                          r"add it to units\.csv")),
+    ("t1,2024,survey,high", r"outcomes\.csv row 6, column 'value': text 'high'"),
+    ("t1,2023,survey,81", r"outcomes\.csv row 6, column 'unit_id/year/name': duplicate of row 2"),
+])
+def test_outcomes_problems_name_file_row_and_column(tmp_path, line, pattern):
+    with pytest.raises(zl.WorkspaceError) as err:
+        zl.load_workspace(make_ws(tmp_path, {"outcomes.csv": OUTCOMES_CSV + line + "\n"}))
+    assert re.search(pattern, str(err.value)), str(err.value)
+    book = zl.write_workspace(zl.load_workspace(make_ws(tmp_path, {"outcomes.csv": OUTCOMES_CSV},
+                                                        name="ok")), tmp_path / "ok.xlsx")
+    if "x9" in line:  # the same in a workbook names the sheet
+        wb = openpyxl.load_workbook(book)
+        wb["outcomes"].append(line.split(","))
+        wb.save(book)
+        with pytest.raises(zl.WorkspaceError, match=r"sheet 'outcomes' row 6, column "
+                                                    r"'unit_id': unknown unit 'x9'"):
+            zl.load_workspace(book)

@@ -17,7 +17,9 @@ The city (46 units, years 2019-2025)
   revenue of enterprises and institutions, budget of agencies; 亿元), ``eco_redline_share``
   (ecological red-line share of the area) and ``industrial_base`` (0-1); the territorial ones are
   empty for agencies, enterprises and institutions. Three towns are ecology-function towns
-  (生态功能镇: high red-line share, low industrial base).
+  (生态功能镇: high red-line share, low industrial base). The text column ``positioning``
+  (功能定位) is ``urban`` for subdistricts, ``industrial`` for the other towns, ``ecological``
+  for the ecology-function towns and ``park`` for parks (empty for the other units).
 * Framework: 33 indicators in 5 dimensions (经济发展 economy, 生态环境 ecology, 民生保障
   livelihood, 安全稳定 safety, 党的建设 party) under the root ``index`` (综合考核指数). Each
   indicator lists the unit kinds it applies to; every kind has at least 15 common indicators and
@@ -39,8 +41,37 @@ The city (46 units, years 2019-2025)
 * Individualized indicators are adopted in a staggered way: two towns from 2022 (特色产业), two
   ecology-function towns from 2022 and one from 2024 (生态产品价值实现), the four parks from 2023
   (亩均产出), the other five towns never. From its adoption year on an adopter's satisfaction
-  score (``liv_satisfaction``) is raised by :data:`EFFECT_SIZE` points. Two adopters game their
-  targets: they declare 65-75 % of what they can expect to reach, the others 100-108 %.
+  score (``liv_satisfaction``) is raised by :data:`EFFECT_SIZE` points (not with
+  ``effects="none"``). Two adopters game their targets: they declare 65-75 % of what they can
+  expect to reach, the others 100-108 %.
+* Outcomes outside the score (``outcomes.csv``, every town and park in every year, complete):
+  ``survey_satisfaction`` (群众满意度调查得分, 0-100, mean about 80, sd across units about 4),
+  ``hotline_complaints`` (12345热线投诉量 per 10,000 residents, about 65 in towns and 50 in
+  parks, rising, with a 2020 spike; lower is better) and ``income_growth``
+  (居民人均可支配收入增速, %), each :math:`y_{it} = \\mu_{k(i)} + a_i + g_t + \\lambda L_{it} +
+  e_{it} + \\tau_{it} D_{it}` with a
+  unit effect :math:`a_i`, year effects :math:`g_t` (trend, a 2020 shock, yearly noise), a
+  small loading on latent performance, AR(1) noise :math:`e_{it}` (coefficient 0.3) and
+  :math:`D_{it} = 1` from the unit's adoption year on. Nothing but :math:`\tau_{it}` depends on
+  adoption (parallel trends and no anticipation hold by construction), and the outcomes are
+  drawn after everything else, so the other tables do not depend on them. The ``effects``
+  option of :func:`make_city` sets :math:`\tau`: by default (``"dynamic"``) it differs by
+  cohort and grows with the years since adoption :math:`e = t - g`, :math:`\tau = s_g + r_g e`:
+
+  ======================  ===============  ===============  ===============  ========
+  outcome                 cohort 2022      cohort 2023      cohort 2024      ATT
+  ======================  ===============  ===============  ===============  ========
+  survey_satisfaction     1.0 + 1.5 e      0.5 + 1.0 e      1.0 + 0.5 e      +2.417
+  hotline_complaints      -1.5 - 2.0 e     -1.0 - 1.5 e     -1.5 - 0.5 e     -3.517
+  ======================  ===============  ===============  ===============  ========
+
+  where the ATT is the mean over the 30 treated unit-years (:class:`CityTruth`
+  ``adoption_effects``, with the means by cohort and by event time). Static two-way fixed
+  effects, which compares later adopters with earlier ones, is biased towards zero by these
+  effects (by -0.68 and +0.90 in expectation, over a quarter of the ATT), while an imputation or
+  two-stage estimator (Gardner 2022; Borusyak, Jaravel and Spiess 2024) is not. ``"constant"``
+  plants +2 and -3 in every treated unit-year, ``"none"`` nothing; ``income_growth`` is a
+  placebo under every option.
 * Judgements: a 7-member panel judges the weights of the 5 dimensions (groups ``index`` and
   ``index_points``) and of the livelihood indicators (``livelihood``, ``livelihood_points``).
   Each expert's personal weights are the consensus times personal noise; from them come a Saaty
@@ -64,6 +95,8 @@ Modules
   package data file ``city_spec.yaml``;
 * :mod:`~zhengji_lab.datasets.city` — :func:`make_city` and :class:`CityTruth`: the numbers and the
   planted ground truth;
+* :mod:`~zhengji_lab.datasets.outcomes` — the outcomes outside the score, the planted effects of
+  adoption and :class:`TrueEffect`;
 * :mod:`~zhengji_lab.datasets.reference` — :func:`load_tai`, :func:`load_asem`, :func:`data_dir`
   and the builders of the reference workspaces from their ``source/`` files;
 * this package — :func:`regenerate`, which rewrites the shipped ``data/`` folders.
@@ -74,6 +107,9 @@ Saaty, T. L. (1980). *The Analytic Hierarchy Process*. McGraw-Hill (1-9 scale, c
 ratio, random index).
 OECD/JRC (2008). *Handbook on Constructing Composite Indicators: Methodology and User Guide*.
 OECD Publishing. doi:10.1787/9789264043466-en
+Gardner, J. (2022). Two-stage differences in differences. arXiv:2207.05943.
+Borusyak, K., Jaravel, X., Spiess, J. (2024). Revisiting event-study designs: robust and
+efficient estimation. *Review of Economic Studies* 91(6), 3253-3285.
 Becker, W., Caperna, G., Del Sorbo, M., Norlén, H., Papadimitriou, E., Saisana, M. (2022). COINr:
 An R package for developing composite indicators. *Journal of Open Source Software* 7(78), 4567.
 
@@ -84,6 +120,10 @@ Examples
 {'agency': 20, 'town': 10, 'enterprise': 6, 'institution': 6, 'park': 4}
 >>> truth.ecology_towns
 ('town_cuiping', 'town_ludang', 'town_yuehu')
+>>> truth.outcomes, truth.unaffected_outcomes
+(('survey_satisfaction', 'hotline_complaints', 'income_growth'), ('income_growth',))
+>>> round(truth.adoption_effects["hotline_complaints"], 3)
+-3.517
 """
 from __future__ import annotations
 
@@ -99,6 +139,7 @@ from zhengji_lab.datasets.city import (
     CityTruth,
     make_city,
 )
+from zhengji_lab.datasets.outcomes import EFFECTS, TrueEffect
 from zhengji_lab.datasets.reference import BUILDERS, data_dir, load_asem, load_tai
 from zhengji_lab.datasets.spec import EXPERTS
 from zhengji_lab.workspace import write_workspace
@@ -106,8 +147,9 @@ from zhengji_lab.workspace import write_workspace
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "DEFAULT_SEED", "EFFECT_OUTCOME", "EFFECT_SIZE", "EXPERTS", "MISSING_SHARE", "YEARS",
-    "CityTruth", "data_dir", "load_asem", "load_tai", "make_city", "regenerate",
+    "DEFAULT_SEED", "EFFECTS", "EFFECT_OUTCOME", "EFFECT_SIZE", "EXPERTS", "MISSING_SHARE",
+    "YEARS", "CityTruth", "TrueEffect", "data_dir", "load_asem", "load_tai", "make_city",
+    "regenerate",
 ]
 
 

@@ -1,10 +1,12 @@
 """The generator of the SYNTHETIC sample city 青川市: :func:`make_city` and its :class:`CityTruth`.
 
-The fixed part of the city (units, indicator tree, adopters, outliers, deduction items, panel,
-schemes) is :mod:`zhengji_lab.datasets.spec`, read from ``city_spec.yaml``; this module draws the
-numbers from the model described in the docstring of :mod:`zhengji_lab.datasets` and plants the
-ground truth. Everything is drawn from one :func:`numpy.random.default_rng` in a fixed order, so
-one seed gives one city.
+The fixed part of the city (units, indicator tree, adopters, outcomes, outliers, deduction items,
+panel, schemes) is :mod:`zhengji_lab.datasets.spec`, read from ``city_spec.yaml``; this module
+draws the numbers from the model described in the docstring of :mod:`zhengji_lab.datasets` and
+plants the ground truth. Everything is drawn from one :func:`numpy.random.default_rng` in a fixed
+order, so one seed gives one city; the outcomes outside the score
+(:mod:`zhengji_lab.datasets.outcomes`) are drawn last, so that the other tables are the same
+whatever their planted effects.
 
 References
 ----------
@@ -16,12 +18,21 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import yaml
 
+from zhengji_lab.datasets.outcomes import (
+    AFFECTED,
+    OUTCOMES,
+    EffectsOption,
+    TrueEffect,
+    check_effects,
+    make_outcomes,
+)
 from zhengji_lab.datasets.spec import (
     ADOPTION,
     CONSENSUS,
@@ -38,6 +49,7 @@ from zhengji_lab.datasets.spec import (
     OUTLYING_EXPERT,
     OUTLYING_WEIGHTS,
     PEER_GROUP,
+    POSITIONING,
     ROOT,
     SCHEME_TEMPLATE,
     SCHEMES,
@@ -52,7 +64,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_SEED = 20251
 #: Years of the sample city.
 YEARS: tuple[int, ...] = tuple(range(2019, 2026))
-#: Points added to the satisfaction score of an adopter of an individualized indicator.
+#: Points added to the satisfaction score of an adopter of an individualized indicator (unless
+#: ``make_city(effects="none")``).
 EFFECT_SIZE = 3.0
 #: The outcome that the planted effect of individualized indicators moves.
 EFFECT_OUTCOME = "liv_satisfaction"
@@ -88,7 +101,8 @@ class CityTruth:
         The indicator moved by adoption (``"liv_satisfaction"``).
     effect_size : float
         Points added to ``effect_outcome`` in every year from adoption on (before clipping to
-        the 0-100 range; no dynamics, the same for every adopter).
+        the 0-100 range; no dynamics, the same for every adopter): :data:`EFFECT_SIZE`, or 0 for
+        ``effects="none"``.
     gaming_units : tuple of str
         Adopters that declare low targets (65-75 % of their expected value) and beat them easily.
     outliers : DataFrame
@@ -106,6 +120,21 @@ class CityTruth:
         Experts whose AHP matrices have CR > 0.10 (the others have CR <= 0.08).
     outlying_expert : str
         The expert whose weights stand apart from the panel in both groups.
+    effects : str or dict
+        The ``effects`` option of :func:`make_city`: ``"dynamic"``, ``"constant"``, ``"none"``,
+        or the mapping of custom sizes (as floats).
+    outcomes : tuple of str
+        The outcomes outside the score in ``workspace.outcomes`` (towns and parks, every year).
+    adoption_effects : dict of TrueEffect
+        ``{outcome: ATT}`` for the outcomes adoption moves (``survey_satisfaction``,
+        ``hotline_complaints``; 0 under ``"none"``): the mean of the cell effects over the
+        treated unit-years, a ``float`` with ``.by_cohort`` (adoption year -> mean over that
+        cohort's treated unit-years) and ``.by_event_time`` (years since adoption -> mean).
+    unaffected_outcomes : tuple of str
+        Placebo outcomes that adoption never moves (``income_growth``).
+    outcome_effects : DataFrame
+        ``unit_id, year, outcome, effect``: the planted effect of every cell of
+        ``workspace.outcomes`` (0 before adoption, for units that never adopt and for placebos).
     """
 
     seed: int | np.random.Generator | None
@@ -121,9 +150,15 @@ class CityTruth:
     expert_weights: dict
     inconsistent_experts: tuple[str, ...]
     outlying_expert: str
+    effects: str | dict
+    outcomes: tuple[str, ...]
+    adoption_effects: dict[str, TrueEffect]
+    unaffected_outcomes: tuple[str, ...]
+    outcome_effects: pd.DataFrame
 
 
-def make_city(seed: int | np.random.Generator | None = DEFAULT_SEED) -> tuple[Workspace, CityTruth]:
+def make_city(seed: int | np.random.Generator | None = DEFAULT_SEED, *,
+              effects: EffectsOption | Mapping = "dynamic") -> tuple[Workspace, CityTruth]:
     """Simulate the SYNTHETIC sample city 青川市 (Qingchuan), 2019-2025, with its ground truth.
 
     Parameters
@@ -132,14 +167,36 @@ def make_city(seed: int | np.random.Generator | None = DEFAULT_SEED) -> tuple[Wo
         Passed to :func:`numpy.random.default_rng`; the shipped ``data/sample_city`` is
         ``make_city(DEFAULT_SEED)``. The structure (units, framework, adopters, gaming units,
         inconsistent and outlying experts) is fixed; the numbers are drawn.
+    effects : {"dynamic", "constant", "none"} or mapping, default "dynamic"
+        The planted effects of adopting individualized indicators on the outcomes outside the
+        score (``survey_satisfaction`` up, ``hotline_complaints`` down; ``income_growth`` is a
+        placebo, never moved):
+
+        * ``"dynamic"``: different by adoption cohort and growing with the years since adoption,
+          ``start + growth × (t - cohort)`` (the cohorts' ``start, growth`` are in
+          ``city_spec.yaml``); static two-way fixed effects is biased by them;
+        * ``"constant"``: one size for every adopter and year from adoption on;
+        * ``"none"``: no effect anywhere, not even on ``liv_satisfaction``;
+        * a mapping ``{outcome: size}`` (constant) or ``{outcome: {cohort: (start, growth)}}``
+          (dynamic, every cohort given): custom sizes; outcomes not named are not moved.
+
+        Except under ``"none"``, adopters' ``liv_satisfaction`` (in the score) is raised by
+        :data:`EFFECT_SIZE`. The option changes nothing else: every table but ``outcomes`` (and
+        ``liv_satisfaction`` for ``"none"``) is the same for every option, and the outcomes are
+        the same up to the planted effects (:attr:`CityTruth.outcome_effects`).
 
     Returns
     -------
     workspace : Workspace
-        Framework, units, values, targets, deductions, deduction items, judgements and schemes;
-        floats are rounded so that a CSV round trip is exact.
+        Framework, units, values, targets, deductions, deduction items, judgements, schemes and
+        outcomes; floats are rounded so that a CSV round trip is exact.
     truth : CityTruth
         What was planted (see :mod:`zhengji_lab.datasets` for the model).
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``effects`` is not one of the options or a valid mapping.
 
     References
     ----------
@@ -153,17 +210,27 @@ def make_city(seed: int | np.random.Generator | None = DEFAULT_SEED) -> tuple[Wo
     ['index', 'index_points', 'livelihood', 'livelihood_points']
     >>> truth.inconsistent_experts, truth.outlying_expert
     (('expert_3', 'expert_5'), 'expert_7')
+    >>> att = truth.adoption_effects["survey_satisfaction"]
+    >>> round(att, 3), att.by_cohort
+    (2.417, {2022: 3.25, 2023: 1.5, 2024: 1.25})
+    >>> _, flat = make_city(seed=1, effects="constant")
+    >>> flat.adoption_effects["hotline_complaints"].by_cohort
+    {2022: -3.0, 2023: -3.0, 2024: -3.0}
     """
+    effects = check_effects(effects)
+    effect_size = 0.0 if effects == "none" else EFFECT_SIZE
     rng = np.random.default_rng(seed)
     units = _make_units(rng)
     latent = _make_latent(rng, units)
-    values, outliers, missing, targets = _make_values(rng, units, latent)
+    values, outliers, missing, targets = _make_values(rng, units, latent, effect_size)
     deductions = _make_deductions(rng, units, latent)
     judgements, expert_weights = _make_judgements(rng)
+    # drawn last, so that the tables above do not depend on them
+    outcomes, outcome_effects, adoption_effects = make_outcomes(rng, units, latent, effects)
     ws = Workspace(
         framework=_framework(), units=units, values=values, targets=targets,
         deductions=deductions, deduction_items=_deduction_items(), judgements=judgements,
-        schemes=_schemes(),
+        schemes=_schemes(), outcomes=outcomes,
     )
     truth = CityTruth(
         seed=seed,
@@ -172,7 +239,7 @@ def make_city(seed: int | np.random.Generator | None = DEFAULT_SEED) -> tuple[Wo
         adoption=pd.DataFrame([(u, ind, y) for u, (ind, y) in ADOPTION.items()],
                               columns=["unit_id", "indicator", "year"]),
         effect_outcome=EFFECT_OUTCOME,
-        effect_size=EFFECT_SIZE,
+        effect_size=effect_size,
         gaming_units=GAMING_UNITS,
         outliers=outliers,
         missing=missing,
@@ -180,6 +247,11 @@ def make_city(seed: int | np.random.Generator | None = DEFAULT_SEED) -> tuple[Wo
         expert_weights=expert_weights,
         inconsistent_experts=INCONSISTENT_EXPERTS,
         outlying_expert=OUTLYING_EXPERT,
+        effects=effects,
+        outcomes=tuple(o.name for o in OUTCOMES),
+        adoption_effects=adoption_effects,
+        unaffected_outcomes=tuple(o.name for o in OUTCOMES if o.name not in AFFECTED),
+        outcome_effects=outcome_effects,
     )
     return ws, truth
 
@@ -208,9 +280,11 @@ def _make_units(rng: np.random.Generator) -> pd.DataFrame:
             output = draw["output"]
         rows.append((unit_id, zh, en, kind, PEER_GROUP[kind], area, pop, round(output, 2),
                      round(draw["redline"], 3) if "redline" in draw else np.nan,
-                     round(draw["ind"], 3) if "ind" in draw else np.nan))
+                     round(draw["ind"], 3) if "ind" in draw else np.nan,
+                     POSITIONING.get(role, "")))
     return pd.DataFrame(rows, columns=COLUMNS["units"] + [
-        "area_km2", "population", "baseline_output", "eco_redline_share", "industrial_base"])
+        "area_km2", "population", "baseline_output", "eco_redline_share", "industrial_base",
+        "positioning"])
 
 
 def _make_latent(rng: np.random.Generator, units: pd.DataFrame) -> pd.DataFrame:
@@ -228,8 +302,9 @@ def _make_latent(rng: np.random.Generator, units: pd.DataFrame) -> pd.DataFrame:
                         columns=pd.Index(YEARS, name="year"))
 
 
-def _make_values(rng, units, latent):
-    """Values (long), planted outliers, missing cells and targets."""
+def _make_values(rng, units, latent, effect_size):
+    """Values (long), planted outliers, missing cells and targets; adopters' satisfaction is
+    raised by ``effect_size`` from adoption on."""
     years = np.array(YEARS)
     territorial = units["kind"].isin(["town", "park"]).to_numpy()
     x_ind = np.where(territorial, (units["industrial_base"] - _IND_CENTRE) / _IND_SCALE, 0.0)
@@ -256,7 +331,7 @@ def _make_values(rng, units, latent):
         else:
             value = level + ind.direction * sd * z
         if ind.code == EFFECT_OUTCOME:
-            value = value + EFFECT_SIZE * adopted[rows]
+            value = value + effect_size * adopted[rows]
         value = np.round(np.clip(value, ind.lo, ind.hi), ind.decimals)
         frame = pd.DataFrame(value, index=units["unit_id"].to_numpy()[rows], columns=years)
         frame = frame.stack().rename("value").rename_axis(["unit_id", "year"]).reset_index()

@@ -3,10 +3,10 @@
 Everything about the city that :func:`~zhengji_lab.datasets.make_city` does not draw: the units
 and their roles, the covariate ranges, the indicator tree with each indicator's value-model
 parameters, the adopters of individualized indicators and the units that game their targets, the
-planted outliers, the negative-list items, the expert panel and the scheme texts. The YAML file
-(:data:`SPEC_FILE`, ``city_spec.yaml`` beside this module) is read once, at import, through
-:mod:`importlib.resources`, so it is found in an installed package too; the names below are its
-content as Python objects.
+planted outliers, the outcomes outside the score with their planted effects, the negative-list
+items, the expert panel and the scheme texts. The YAML file (:data:`SPEC_FILE`,
+``city_spec.yaml`` beside this module) is read once, at import, through :mod:`importlib.resources`,
+so it is found in an installed package too; the names below are its content as Python objects.
 
 Examples
 --------
@@ -18,7 +18,7 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from string import Template
 
@@ -61,6 +61,45 @@ class Indicator:
         return value[kind] if isinstance(value, dict) else value
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """One simulated outcome outside the score (``outcomes.csv``) and its model's parameters.
+
+    ``effects`` holds the planted effect of adoption per option of
+    :func:`~zhengji_lab.datasets.make_city`: ``"dynamic"`` maps each adoption cohort (year) to
+    ``(start, growth)``, ``"constant"`` is one size; empty for a placebo.
+    """
+
+    name: str
+    name_zh: str
+    name_en: str
+    unit: str
+    mean: dict                  # by unit kind
+    unit_sd: float              # sd of the unit effect
+    noise_sd: float             # innovation sd of the AR(1) noise
+    direction: int = 1
+    loading: float = 0.0        # raw units per unit of latent performance
+    trend: float = 0.0          # raw units per year
+    shock_2020: float = 0.0     # raw units added in 2020
+    year_sd: float = 0.0        # sd of the yearly common shocks
+    rho: float = 0.0            # AR(1) coefficient of the noise
+    lo: float = -math.inf
+    hi: float = math.inf
+    decimals: int = 1
+    effects: dict = field(default_factory=dict)
+
+
+def _outcome(entry: dict) -> Outcome:
+    """An :class:`Outcome` from its YAML entry (names plus ``model`` and ``effects``)."""
+    fields = {k: v for k, v in entry.items() if k not in ("model", "effects")}
+    effects = entry.get("effects", {})
+    if effects:
+        effects = {"dynamic": {int(g): tuple(map(float, p))
+                               for g, p in effects["dynamic"].items()},
+                   "constant": float(effects["constant"])}
+    return Outcome(**fields, **entry["model"], effects=effects)
+
+
 def _indicator(entry: dict) -> Indicator:
     """An :class:`Indicator` from its YAML entry (framework fields plus ``model``)."""
     fields = {k: v for k, v in entry.items() if k != "model"}
@@ -84,6 +123,12 @@ DIMENSIONS: tuple[tuple[str, str, str], ...] = tuple(tuple(d) for d in _SPEC["di
 INDICATORS: tuple[Indicator, ...] = tuple(_indicator(e) for e in _SPEC["indicators"])
 #: Individualized indicators: unit_id -> (indicator, adoption year); other towns never adopt.
 ADOPTION: dict[str, tuple[str, int]] = {u: tuple(a) for u, a in _SPEC["adoption"].items()}
+#: Unit kinds that have outcomes (the territorial units: towns and parks).
+OUTCOME_KINDS: tuple[str, ...] = tuple(_SPEC["outcome_kinds"])
+#: The outcomes outside the score, in ``outcomes.csv`` order.
+OUTCOMES: tuple[Outcome, ...] = tuple(_outcome(e) for e in _SPEC["outcomes"])
+#: Role -> functional positioning (the ``positioning`` column of ``units.csv``).
+POSITIONING: dict[str, str] = _SPEC["positioning"]
 #: Adopters that declare low targets.
 GAMING_UNITS: tuple[str, ...] = tuple(_SPEC["targets"]["gaming_units"])
 #: Ranges of target / expected value for honest and for gaming units.

@@ -127,8 +127,7 @@ COLUMN_NOTES: dict[str, tuple[str, str]] = {
                         "Covariate name, e.g. gdp, population, area (denominators, conditions)"),
     "covariates.value": ("协变量数值（纯数字）", "Covariate value, a plain number"),
     "outcomes.name": ("考核分之外的结果变量名称，如满意度调查、12345投诉（用于评估个性化指标的效果）",
-                      "Outcome outside the score, e.g. a satisfaction survey or 12345 "
-                      "complaints (for the effects of individualized indicators)"),
+                      "Outcome outside the score, e.g. satisfaction survey, 12345 complaints"),
     "outcomes.value": ("结果变量数值（纯数字）；缺失请留空",
                        "Outcome value, a plain number; empty if missing"),
 }
