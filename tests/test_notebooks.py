@@ -73,6 +73,13 @@ EXPECT = {
         svg_text=("经济发展", "排名"),
         outputs={"text/html": ("expert_ahp", "kendall_w", "一致性比率", "云溪街道")},
         all_units=True),
+    "02_individualized_indicators": Expect(
+        parameters={"year": ("int", 2025), "workspace": ("str", "data/sample_city"),
+                    "scheme": ("str", "baseline"), "outcome": ("str", "survey_satisfaction"),
+                    "seed": ("int", 2025)},
+        figures=5,                 # fairness, value added, did2s and TWFE event studies, targets
+        svg_text=("距采用年数", "得分差"),
+        outputs={"text/html": ("cohort_2022", "town_baisha", "hotline_complaints", "好于预期")}),
     "03_robustness": Expect(
         parameters={"year": ("int", 2025), "workspace": ("str", "data/sample_city"),
                     "scheme": ("str", "baseline"), "n": ("int", 2000), "n_sobol": ("int", 512),

@@ -94,6 +94,27 @@ def _weights_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 
+def _effects_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workspace", required=True,
+                        help="workspace folder or .xlsx workbook (考核数据文件夹或工作簿)")
+    parser.add_argument("--outcome", required=True,
+                        help="an outcome of outcomes.csv (or an indicator or covariate) whose "
+                             "change after adoption is estimated (结果变量)")
+    parser.add_argument("--estimator", choices=["did2s", "twfe", "sun_abraham"],
+                        default="did2s",
+                        help="did2s: Gardner's two-stage estimator, robust to staggered "
+                             "adoption (default); twfe: two-way fixed effects; sun_abraham: "
+                             "interaction-weighted event study")
+    parser.add_argument("--inference", choices=["wild", "randomization", "cluster"],
+                        default="wild",
+                        help="wild cluster bootstrap (default), randomisation inference, or "
+                             "analytic cluster-robust errors (over-reject with few clusters)")
+    parser.add_argument("--seed", type=int, default=2025,
+                        help="random seed of the bootstrap or permutations (default 2025)")
+    parser.add_argument("--out", metavar="FILE.csv",
+                        help="also write the estimate table to this CSV (opens in Excel)")
+
+
 #: The subcommands, in the order ``zhengji --help`` lists them.
 COMMANDS: dict[str, Command] = {
     "validate": Command("check a workspace and list every problem (检查考核数据)",
@@ -106,6 +127,8 @@ COMMANDS: dict[str, Command] = {
                        "write .xlsx (权重方案评审)", _weights_arguments, "weights"),
     "report": Command("render the yearly report to HTML (生成年度报告)",
                       _report_arguments, "report"),
+    "effects": Command("estimate what adopting individualized indicators changed in an outcome "
+                       "outside the score (个性化指标效果评估)", _effects_arguments, "effects"),
 }
 
 

@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 
 from zhengji_lab import assess
+from zhengji_lab.effects import adoption_effect
 from zhengji_lab.errors import (
     InconsistentJudgementWarning,
     ReportError,
@@ -108,4 +109,24 @@ def weights(args: argparse.Namespace) -> int:
         print(f"zhengji weights: {err}", file=sys.stderr)
         return 1
     print(f"\nWrote {path} (权重方案比较已写入).")
+    return 0
+
+
+def effects(args: argparse.Namespace) -> int:
+    """``zhengji effects``: the effect of adopting individualized indicators on an outcome."""
+    if args.out and Path(args.out).exists():
+        print(f"zhengji effects: {args.out} already exists; choose another file.",
+              file=sys.stderr)
+        return 1
+    try:
+        ws = load_workspace(args.workspace)
+        result = adoption_effect(ws, outcome=args.outcome, estimator=args.estimator,
+                                 inference=args.inference, seed=args.seed)
+    except (FileNotFoundError, TypeError, ValueError) as err:
+        print(f"zhengji effects: {err}", file=sys.stderr)
+        return 1
+    print(result.summary())
+    if args.out:
+        result.frame.to_csv(args.out, index=False, encoding="utf-8-sig")
+        print(f"Wrote {args.out} (估计结果已写入).")
     return 0

@@ -110,6 +110,40 @@ class NegativeCoefficientWarning(UserWarning):
     """A game-theory (博弈论) weight combination produced a negative combination coefficient."""
 
 
+class EffectsError(ZhengjiError, ValueError):
+    """An effects analysis cannot run on these data, e.g. :func:`zhengji_lab.effects.adoption_effect`
+    on an outcome the workspace does not have, with no unit adopting, with adoption in one year
+    only and no comparison group, or with too few clusters; the message says what is needed."""
+
+
+class CircularEvidenceWarning(UserWarning):
+    """The outcome of an effects analysis is itself part of the composite score.
+
+    Units were scored on it, so a change after they adopted individualized indicators is no
+    independent evidence that the indicators worked (they had a reason to move what was counted).
+    """
+
+
+class FewClustersWarning(UserWarning):
+    """Analytic cluster-robust inference with few clusters: the t test over-rejects.
+
+    With fewer than about 30 clusters CRV1 standard errors are too small and t(G-1) tests reject
+    too often (Cameron, Gelbach & Miller 2008; MacKinnon & Webb 2017); the wild cluster
+    bootstrap or randomization inference hold better.
+    """
+
+
+class WorkspaceWarning(UserWarning):
+    """A suspicious but possible input in a workspace (a peer group of one unit, a year far from
+    the others, a key indicator missing for every unit …); the message names file, row, column
+    and what to check, and the build log repeats it."""
+
+
+class SchemeWarning(UserWarning):
+    """A suspicious but possible scheme (fixed weights that do not sum to 1 and are rescaled …);
+    the message names the scheme file, the key and what to check."""
+
+
 class ReportError(ZhengjiError, RuntimeError):
     """Rendering a report failed (a notebook cell raised, timed out, or the kernel died).
 

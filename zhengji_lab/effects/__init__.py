@@ -17,12 +17,14 @@ conditions (因地制宜). This subpackage gives the panel the evidence:
 
 Each returns a result with a tidy ``frame`` and a ``plot()``.
 """
+from zhengji_lab.effects.adoption import AdoptionEffect, adoption_effect, effects_table
 from zhengji_lab.effects.fairness import FairnessResult, common_only, fairness
 from zhengji_lab.effects.result import EffectsResult
 from zhengji_lab.effects.targets import TargetAmbition, target_ambition
 from zhengji_lab.effects.value_added import ValueAddedResult, value_added
 
 __all__ = [
-    "EffectsResult", "FairnessResult", "TargetAmbition", "ValueAddedResult", "common_only",
-    "fairness", "target_ambition", "value_added",
+    "AdoptionEffect", "EffectsResult", "FairnessResult", "TargetAmbition", "ValueAddedResult",
+    "adoption_effect", "common_only", "effects_table", "fairness", "target_ambition",
+    "value_added",
 ]
