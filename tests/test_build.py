@@ -241,12 +241,12 @@ def test_missing_expert_file_is_named(sample_ws, baseline, tmp_path):
         zl.build(sample_ws, s, 2025)
 
 
-def test_normalise_settings_for_unknown_indicators_warn(sample_ws, baseline):
+def test_normalise_settings_for_unknown_indicators_are_refused(sample_ws, baseline):
+    """Issue 10: an override for an indicator the framework lacks is not silently unused."""
     s = baseline.replace("normalise.overrides.eco_forest_cover", {"method": "target", "cap": 1.2})
-    with pytest.warns(UserWarning, match="names \\['eco_forest_cover'\\].*not used"):
-        a = zl.build(sample_ws, s.replace("triggers", {}), 2025)
-    rec = next(r for r in a.log if r.step == "normalise")
-    assert rec.resolved.unknown_indicators == ("eco_forest_cover",)
+    with pytest.raises(BuildError, match=r"baseline\.yaml: normalise\.overrides\.eco_forest_cover:"
+                                         r" 'eco_forest_cover' is not an indicator"):
+        zl.build(sample_ws, s.replace("triggers", {}), 2025)
 
 
 def test_fitted_weights_survive_an_empty_indicator_and_an_excluded_dimension(sample_ws,

@@ -89,9 +89,10 @@ def test_denominator_missing_or_zero_is_a_clear_error(asem):
     with pytest.raises(BuildError, match=r"No covariate \['gdp_ppp'\].*covariates.csv"):
         zl.build(asem, zl.Scheme.from_dict({"name": "d", "denominate": {"goods": "gdp_ppp"}}),
                  2018)
-    with pytest.raises(BuildError, match=r"'denominate' names \['good'\]"):
+    with pytest.raises(BuildError, match=r"denominate\.good: 'good' is not an indicator.*did you mean 'goods'"):
         zl.build(asem, zl.Scheme.from_dict({"name": "d", "denominate": {"good": "gdp"}}), 2018)
-    with pytest.raises(SchemeError, match=r"denominate.goods must be"):
+    with pytest.raises(SchemeError, match=r"denominate\.goods\.when: unknown key; did you mean "
+                                          r"'when_missing'"):
         zl.Scheme.from_dict({"name": "d", "denominate": {"goods": {"by": "gdp", "when": "x"}}})
 
 

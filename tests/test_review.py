@@ -468,7 +468,7 @@ def test_method_errors_name_the_fix(city, baseline):
     with pytest.raises(BuildError, match=r"of\[1\] must be a mapping.*bod gives each unit"):
         build({"method": "combine", "of": [{"method": "equal"}, {"method": "bod"}]})
     # mistakes in the scheme itself are refused when the scheme is made
-    with pytest.raises(SchemeError, match=r"unknown keys \['weight'\].*'how', 'alpha'"):
+    with pytest.raises(SchemeError, match=r"weights\.index\.weight: unknown key.*'how', 'alpha'"):
         build({"method": "combine", "of": [{"method": "equal"}, {"method": "entropy"}],
                "weight": 1})
     with pytest.raises(SchemeError, match="needs 'judgements: judgements/<group>'"):

@@ -1,4 +1,5 @@
-"""Scheme: validation with the valid choices listed, YAML round trip, replace, fingerprint."""
+"""Scheme: validation with the valid choices listed, YAML round trip, replace, fingerprint; the
+schema of keys, the strict YAML reader and the weight-sum notes (issue 10)."""
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -75,7 +76,8 @@ def test_errors_list_every_problem_and_valid_choices():
     assert "aggregate.method must be one of" in msg
     assert "add up to 1. Got 0.9" in msg
     assert "weights.index.method must be one of" in msg and "'entropy'" in msg
-    assert "triggers key must be one of" in msg
+    assert ("triggers.lagging: unknown key; did you mean 'consecutive_lagging'? Valid keys "
+            "there: {'consecutive_lagging', 'marked_regression', 'problem_found'}") in msg
     assert len(err.value.problems) == 5
 
 
@@ -138,3 +140,98 @@ def test_trigger_parameters_are_checked():
 def test_zscore_without_scale_gets_mean_0_sd_1():
     s = zl.Scheme.from_dict({"name": "z", "normalise": {"method": "zscore"}})
     assert s.normalise["scale"] == [0, 1]
+
+
+# -- issue 10: the schema, the strict YAML reader, the file named ------------------------------
+def test_unknown_keys_at_every_depth_are_named_with_the_key_meant():
+    """Every section's keys are known, down to overrides, combination parts and uncertainty
+    entries; each unknown one is a problem with its path and the closest valid key."""
+    bad = {"name": "x", "normalise": {"overrides": {"a": {"method": "target", "cpa": 1.2}}},
+           "weights": {"index": {"method": "combine", "how": "linear", "of": [
+               {"method": "equal"}, {"method": "entropy", "normalize": True}]}},
+           "treat": {"method": "winsorise", "skw": 2}, "screen": {"min_shar": 0.5},
+           "denominate": {"a": {"by": "gdp", "when_mising": "missing"}},
+           "uncertainty": [{"adress": "aggregate.method", "alternatives": ["geometric"]}],
+           "deductions": {"caps": 5}, "uncertainty_flags": {"n": 10, "sed": 1}}
+    with pytest.raises(SchemeError) as err:
+        zl.Scheme.from_dict(bad)
+    paths = [p.split(":")[0] for p in err.value.problems if "unknown key" in p]
+    assert paths == ["denominate.a.when_mising", "screen.min_shar", "treat.skw",
+                     "normalise.overrides.a.cpa", "weights.index.of[1].normalize",
+                     "deductions.caps", "uncertainty[0].adress", "uncertainty_flags.sed"]
+    msg = str(err.value)
+    for typo, meant in [("when_mising", "when_missing"), ("min_shar", "min_share"),
+                        ("skw", "skew"), ("cpa", "cap"), ("normalize", "normalise"),
+                        ("caps", "cap"), ("adress", "address"), ("sed", "seed")]:
+        assert f"{typo}: unknown key; did you mean {meant!r}?" in msg, typo
+
+
+def test_every_key_the_package_reads_is_in_the_schema():
+    """The design document's example and every method's keys pass: no false alarm."""
+    from zhengji_lab.scheme_schema import unknown_keys
+    from zhengji_lab.weighting.registry import REGISTRY
+
+    assert unknown_keys(zl.Scheme.from_yaml(DESIGN_EXAMPLE).spec) == []
+    for name, entry in REGISTRY.items():
+        assert unknown_keys({"weights": {"n": {"method": name, **dict.fromkeys(entry.keys)}}}) \
+            == [], name
+
+
+def test_the_file_is_named_in_every_line_and_kept_by_replace(tmp_path):
+    path = tmp_path / "schemes" / "strict.yaml"
+    path.parent.mkdir()
+    path.write_text("name: strict\naggregate: {method: median, min_coverge: 1}\n",
+                    encoding="utf-8")
+    with pytest.raises(SchemeError) as err:
+        zl.Scheme.from_yaml(path)
+    lines = str(err.value).splitlines()
+    assert lines[0] == f"Scheme 'strict' ({path}) has 2 problems:"
+    assert all(line.startswith(f"- {path}: aggregate.") for line in lines[1:])
+    s = zl.Scheme.from_yaml("name: s\n", origin="schemes/s.yaml")
+    assert s.origin == "schemes/s.yaml" and s.replace("name", "t").origin == "schemes/s.yaml"
+    assert s == zl.Scheme.from_dict({"name": "s"})  # where it came from is not what it says
+    with pytest.raises(SchemeError, match=r"^Scheme 's' \(schemes/s\.yaml\) has 1 problem"):
+        s.replace("aggregate.method", "median")
+
+
+def test_duplicate_keys_are_refused_with_both_lines():
+    from zhengji_lab.scheme_schema import read_yaml
+
+    text = "name: a\nweights:\n  index: {method: equal}\nname: b\nweights: {}\n"
+    with pytest.raises(SchemeError) as err:
+        read_yaml(text, "schemes/a.yaml")
+    assert err.value.problems == [
+        ("line 4: key 'name' appears twice (first at line 1); keep one: YAML would silently use "
+        "the last."),
+        ("line 5: key 'weights' appears twice (first at line 2); keep one: YAML would silently "
+        "use the last.")]
+    # a merge key's keys may be overridden: that is what it is for
+    assert read_yaml("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  x: 3\n")["other"] == \
+        {"x": 3, "y": 2}
+
+
+def test_address_typo_in_replace_names_the_key_meant():
+    s = zl.Scheme.from_yaml(DESIGN_EXAMPLE)
+    with pytest.raises(SchemeError, match=r"aggregate has no 'methd'; did you mean 'method'\?"):
+        s.get("aggregate.methd")
+
+
+@pytest.mark.parametrize("values, noted", [
+    ({"a": 0.5, "b": 0.45}, "sum to 0.95, not 1"),
+    ({"a": 0.6, "b": 0.5}, "sum to 1.1, not 1"),
+    ({"a": 60, "b": 45}, "sum to 105, not 100"),
+    ({"a": 0.5, "b": 0.5}, None),
+    ({"a": 1, "b": 1, "c": 1}, None),          # COINr's relative weights
+    ({"a": 0.11, "b": 0.11}, None),            # the Handbook's weights under a dimension
+    ({"a": 30, "b": 70}, None),
+    ({"a": 0.7, "b": 0.7}, None),              # 1.4: another scale, not a slip
+])
+def test_weight_sums_near_1_or_100_are_noted(values, noted):
+    from zhengji_lab.scheme_schema import weight_sum_notes
+
+    said = weight_sum_notes({"index": {"method": "fixed", "values": values},
+                             "x": {"method": "combine", "of": [
+                                 {"method": "fixed", "values": values}, {"method": "equal"}]}})
+    want = [] if noted is None else [f"weights.index.values {noted}",
+                                      f"weights.x.of[0].values {noted}"]
+    assert [n.split(":")[0] for n in said] == want

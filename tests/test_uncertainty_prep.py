@@ -1,5 +1,7 @@
 """The Monte Carlo engine applies build's preparation steps (issue 7): denomination, imputation
 grouped by any units column, and screening, compared with one ``build`` per draw."""
+import dataclasses
+
 import numpy as np
 import pytest
 from test_uncertainty import YEAR, _check_against_naive
@@ -50,9 +52,11 @@ def test_choices_that_change_the_screened_units_are_refused(sample_ws, baseline)
 def test_a_data_warning_inside_the_monte_carlo_reaches_the_user_once(sample_ws, baseline):
     """Warnings raised while the engine prepares each combination of choices are shown, once
     each, instead of being silenced."""
-    scheme = (baseline.replace("normalise.goalposts", {"no_such_indicator": [0, 1]})
-              .replace("uncertainty", VARIED))
-    with pytest.warns(UserWarning, match="no_such_indicator") as caught:
-        zl.uncertainty(sample_ws, scheme, YEAR, n_draws=8, seed=1, progress=False)
-    said = [w for w in caught if "no_such_indicator" in str(w.message)]
+    v = sample_ws.values  # a unit without values this year: each preparation warns of it
+    ws = dataclasses.replace(sample_ws, values=v[(v["unit_id"] != v["unit_id"].iloc[0])
+                                                 | (v["year"] != YEAR)])
+    scheme = baseline.replace("uncertainty", VARIED)
+    with pytest.warns(UserWarning, match=f"no values in {YEAR}") as caught:
+        zl.uncertainty(ws, scheme, YEAR, n_draws=8, seed=1, progress=False)
+    said = [w for w in caught if f"no values in {YEAR}" in str(w.message)]
     assert len(said) == 1

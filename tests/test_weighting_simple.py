@@ -106,6 +106,6 @@ def test_registry_keys_follow_the_functions():
     assert "how" in zl.weighting.REGISTRY["ahp"].keys
     assert "method" not in zl.weighting.REGISTRY["ahp"].keys
     assert "directions" not in zl.weighting.REGISTRY["critic"].keys
-    with pytest.raises(zl.SchemeError, match=r"of\[1\] \(entropy\) has unknown keys \['shfit'\]"):
+    with pytest.raises(zl.SchemeError, match=r"of\[1\]\.shfit: unknown key; did you mean 'shift'"):
         zl.Scheme.from_dict({"name": "s", "weights": {"index": {"method": "combine", "of": [
             {"method": "equal"}, {"method": "entropy", "shfit": 1}]}}})

@@ -2,7 +2,11 @@
 
 A :class:`Scheme` is the document an expert panel reviews and approves. It is read from and written
 to YAML in the shape given in ``DESIGN.md``, validated when it is made (so a bad file fails on load,
-with messages that list the valid choices), filled with defaults so that two schemes that mean the
+with every problem at once, each with its key path and the file, and the valid choices): a key
+written twice is refused (:func:`~zhengji_lab.scheme_schema.read_yaml`), a key the package does not
+read, at any depth, is named with the key meant (:data:`~zhengji_lab.scheme_schema.SCHEMA`), and
+values are checked (a number in quotes says so). What the scheme names in a workspace is checked by
+:mod:`zhengji_lab.scheme_checks`. A scheme is filled with defaults so that two schemes that mean the
 same thing are equal and share a :meth:`Scheme.fingerprint`, and never changed in place:
 :meth:`Scheme.replace` returns a new scheme with one value at a dotted address changed, which is
 what the Monte Carlo analyses vary (COINr's ``SA_specs`` addresses, Becker et al. 2022).
@@ -23,7 +27,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +36,15 @@ import yaml
 
 from zhengji_lab.errors import SchemeError, choices
 from zhengji_lab.prep import WHEN_MISSING
+from zhengji_lab.scheme_schema import (
+    FLAG_KEYS,
+    TRIGGER_RULES,
+    did_you_mean,
+    got,
+    is_number,
+    read_yaml,
+    unknown_keys,
+)
 from zhengji_lab.weighting.registry import check_spec
 
 NORMALISE_METHODS = ("minmax", "zscore", "rank", "percentile", "goalposts", "target")
@@ -62,24 +74,18 @@ DEFAULTS: dict[str, Any] = {
     "exclude": [],                 # indicator codes left out (weight 0 for every unit)
     "uncertainty_flags": None,     # {n, seed, band}: flag grades/triggers that depend on choices
 }
-_FLAG_KEYS = {"n": 1000, "seed": 0, "band": [0.05, 0.95]}
 _TREAT_DEFAULTS = {"winsorise": {"skew": 2.0, "kurtosis": 3.5, "max_points": 5,
                                   "fallback": "none"}}
-_SECTION_KEYS = {"impute": ("method", "by"), "screen": ("min_share",),
-                 "treat": ("method", "skew", "kurtosis", "max_points", "fallback")}
-#: Each trigger's parameters: (kind, test, what the test says).
-_TRIGGER_KEYS = {
-    "consecutive_lagging": {
-        "bottom_share": ("number", lambda v: 0 < v < 1, "a share in (0, 1), e.g. 0.2"),
-        "years": ("integer", lambda v: v >= 1, "an integer >= 1")},
-    "marked_regression": {"rank_drop": ("integer", lambda v: v >= 1, "an integer >= 1")},
-    "problem_found": {"deduction_points": ("number", lambda v: v > 0, "a number > 0")},
-}
 
 
 def _must_be(problems: list[str], where: str, value, valid) -> None:
     if value not in valid:
-        problems.append(f"{where} must be one of {choices(valid)}. Got {value!r} instead.")
+        problems.append(f"{where} must be one of {choices(valid)}. {got(value)}")
+
+
+def filled(spec: dict) -> dict:
+    """``spec`` with the defaults filled in, not validated (what a :class:`Scheme` holds)."""
+    return _merge_defaults(spec)
 
 
 def _merge_defaults(spec: dict) -> dict:
@@ -99,221 +105,254 @@ def _merge_defaults(spec: dict) -> dict:
     if isinstance(out["weights"], dict) and "*" not in out["weights"]:
         out["weights"]["*"] = {"method": "equal"}
     if isinstance(out["uncertainty_flags"], dict):
-        out["uncertainty_flags"] = {**_FLAG_KEYS, **out["uncertainty_flags"]}
+        out["uncertainty_flags"] = {**FLAG_KEYS, **out["uncertainty_flags"]}
     return out
 
 
 def _validate_normalise(problems: list[str], where: str, spec) -> None:
     if not isinstance(spec, dict):
-        problems.append(f"{where} must be a mapping with a 'method'. Got {spec!r} instead.")
+        problems.append(f"{where} must be a mapping with a 'method'. {got(spec)}")
         return
     _must_be(problems, f"{where}.method", spec.get("method"), NORMALISE_METHODS)
     scale = spec.get("scale")
     if scale is not None and not (isinstance(scale, (list, tuple)) and len(scale) == 2
-                                  and all(isinstance(v, (int, float)) for v in scale)):
+                                  and all(is_number(v) for v in scale)):
         problems.append(f"{where}.scale must be a list of two numbers [lo, hi] (zscore: [mean, sd])."
-                        f" Got {scale!r} instead.")
+                        f" {_got_list(scale)}")
     elif scale is not None and spec.get("method") != "zscore" and scale[0] >= scale[1]:
         problems.append(f"{where}.scale must have lo < hi. Got {scale!r} instead.")
     elif scale is not None and spec.get("method") == "zscore" and scale[1] <= 0:
         problems.append(f"{where}.scale for zscore is [mean, sd] with sd > 0. Got {scale!r} instead.")
     cap = spec.get("cap")
-    if cap is not None and (not isinstance(cap, (int, float)) or cap <= 0):
-        problems.append(f"{where}.cap must be a positive number. Got {cap!r} instead.")
+    if cap is not None and (not is_number(cap) or cap <= 0):
+        problems.append(f"{where}.cap must be a positive number. {got(cap)}")
 
 
-def _validate(spec: dict) -> None:
-    problems: list[str] = []
-    unknown = sorted(set(spec) - set(DEFAULTS))
-    if unknown:
-        problems.append(f"Unknown top-level keys {unknown}; valid keys are {choices(DEFAULTS)}.")
+def _got_list(value) -> str:
+    """``got`` for a list that should hold numbers: the hint names the first quoted number."""
+    if isinstance(value, (list, tuple)):
+        quoted = [v for v in value if isinstance(v, str)]
+        if quoted and "quotes" in got(quoted[0]):
+            return f"Got {value!r} instead (numbers in quotes: write them without)."
+    return got(value)
+
+
+def _validate(spec: dict, origin: str = "") -> None:
+    problems: list[str] = unknown_keys(spec)
     if not isinstance(spec["name"], str) or not spec["name"]:
-        problems.append(f"'name' must be a non-empty string. Got {spec['name']!r} instead.")
+        problems.append(f"name must be a non-empty string. {got(spec['name'])}")
     ry = spec["reference_year"]
     if ry is not None and (not isinstance(ry, int) or isinstance(ry, bool)):
-        problems.append(f"'reference_year' must be a year (integer) or absent. Got {ry!r} instead.")
+        problems.append(f"reference_year must be a year (integer) or absent. {got(ry)}")
     _validate_preparation(problems, spec)
-
-    norm = spec["normalise"]
-    _validate_normalise(problems, "normalise", norm)
-    gp = norm.get("goalposts") or {}
-    if not isinstance(gp, dict):
-        problems.append(f"normalise.goalposts must map indicator -> [lo, hi]. Got {gp!r} instead.")
-    else:
-        for code, bounds in gp.items():
-            if not (isinstance(bounds, (list, tuple)) and len(bounds) == 2
-                    and all(isinstance(v, (int, float)) for v in bounds) and bounds[0] < bounds[1]):
-                problems.append(f"normalise.goalposts.{code} must be [lo, hi] with lo < hi. "
-                                f"Got {bounds!r} instead.")
-    overrides = norm.get("overrides") or {}
-    if not isinstance(overrides, dict):
-        problems.append(f"normalise.overrides must map indicator -> settings. Got {overrides!r}.")
-    else:
-        for code, ov in overrides.items():
-            _validate_normalise(problems, f"normalise.overrides.{code}", ov)
-            # a z-score scale is [mean, sd], the others' [lo, hi]: never inherit across the two
-            if (isinstance(ov, dict) and "scale" not in ov and isinstance(norm, dict)
-                    and (ov.get("method") == "zscore") != (norm.get("method") == "zscore")):
-                problems.append(
-                    f"normalise.overrides.{code} uses method {ov.get('method')!r} under a "
-                    f"{norm.get('method')!r} normalisation, whose scale {norm.get('scale')!r} "
-                    "means something else there; give the override its own 'scale' "
-                    "([lo, hi], or [mean, sd] for zscore).")
-
-    weights = spec["weights"]
-    if not isinstance(weights, dict):
-        problems.append(f"'weights' must map node -> {{method: ...}}. Got {weights!r} instead.")
-    else:
-        for node, wspec in weights.items():
-            problems += check_spec(wspec, f"weights.{node}")
+    _validate_normalisation(problems, spec["normalise"])
+    _validate_weights(problems, spec["weights"])
 
     agg = spec["aggregate"]
+    if not isinstance(agg, dict):
+        problems.append(f"aggregate must be a mapping with a 'method'. {got(agg)}")
+        agg = {"method": "arithmetic", "min_coverage": 0}
     _must_be(problems, "aggregate.method", agg.get("method"), AGGREGATE_METHODS)
-    unknown = sorted(set(agg) - {"method", "min_coverage", "p"})
-    if unknown:
-        problems.append(f"aggregate has unknown keys {unknown}; valid keys are "
-                        f"{choices(['method', 'min_coverage', 'p'])}.")
     p = agg.get("p")
-    if agg.get("method") == "power_mean" and not _is_number(p):
+    if agg.get("method") == "power_mean" and not is_number(p):
         problems.append("aggregate.method 'power_mean' needs 'p', the exponent of the generalised "
                         "mean (1 arithmetic, 0 geometric, -1 harmonic), e.g. {method: power_mean,"
-                        f" p: 0.5}}. Got {p!r} instead.")
-    elif p is not None and not _is_number(p):
-        problems.append(f"aggregate.p must be a number. Got {p!r} instead.")
+                        f" p: 0.5}}. {got(p)}")
+    elif p is not None and not is_number(p):
+        problems.append(f"aggregate.p must be a number. {got(p)}")
     cov = agg.get("min_coverage")
-    if not isinstance(cov, (int, float)) or not 0 <= cov <= 1:
-        problems.append(f"aggregate.min_coverage must be a number in [0, 1]. Got {cov!r} instead.")
+    if not is_number(cov) or not 0 <= cov <= 1:
+        problems.append(f"aggregate.min_coverage must be a number in [0, 1]. {got(cov)}")
     if not isinstance(spec["peer_groups"], str) or not spec["peer_groups"]:
-        problems.append("'peer_groups' must name a column of units.csv (e.g. 'peer_group' or 'kind')."
-                        f" Got {spec['peer_groups']!r} instead.")
-    cap = spec["deductions"].get("cap")
-    if cap is not None and (not isinstance(cap, (int, float)) or cap < 0):
-        problems.append(f"deductions.cap must be a number >= 0 or absent. Got {cap!r} instead.")
-
-    grades = spec["grades"]
-    if not isinstance(grades, list):
-        problems.append(f"'grades' must be a list of {{name, share}}. Got {grades!r} instead.")
-    elif grades:
-        shares = []
-        for i, g in enumerate(grades):
-            if not isinstance(g, dict) or "name" not in g or "share" not in g:
-                problems.append(f"grades[{i}] must be {{name: ..., share: ...}}. Got {g!r} instead.")
-            elif not isinstance(g["share"], (int, float)) or not 0 < g["share"] <= 1:
-                problems.append(f"grades[{i}].share must be in (0, 1]. Got {g['share']!r} instead.")
-            else:
-                shares.append(g["share"])
-        if len(shares) == len(grades) and abs(sum(shares) - 1) > 1e-6:
-            problems.append(f"grades shares must add up to 1. Got {sum(shares):g} "
-                            f"({' + '.join(f'{s:g}' for s in shares)}).")
-
-    triggers = spec["triggers"]
-    if not isinstance(triggers, dict):
-        problems.append(f"'triggers' must be a mapping. Got {triggers!r} instead.")
-    else:
-        for name, params in triggers.items():
-            _must_be(problems, "triggers key", name, TRIGGERS)
-            if name in _TRIGGER_KEYS:
-                need = _TRIGGER_KEYS[name]
-                if not isinstance(params, dict) or set(params) != set(need):
-                    problems.append(f"triggers.{name} must have exactly the keys {sorted(need)}. "
-                                    f"Got {params!r} instead.")
-                    continue
-                for key, (kind, test, say) in need.items():
-                    v = params[key]
-                    number = isinstance(v, (int, float)) and not isinstance(v, bool)
-                    if not (number and (kind == "number" or float(v).is_integer()) and test(v)):
-                        problems.append(f"triggers.{name}.{key} must be {say}. Got {v!r} "
-                                        "instead.")
+        problems.append("peer_groups must name a column of units.csv (e.g. 'peer_group' or 'kind')."
+                        f" {got(spec['peer_groups'])}")
+    deductions = spec["deductions"]
+    cap = deductions.get("cap") if isinstance(deductions, dict) else None
+    if not isinstance(deductions, dict):
+        problems.append(f"deductions must be a mapping such as {{cap: 10}}. {got(deductions)}")
+    elif cap is not None and (not is_number(cap) or cap < 0):
+        problems.append(f"deductions.cap must be a number >= 0 or absent. {got(cap)}")
+    _validate_grades(problems, spec["grades"])
+    _validate_triggers(problems, spec["triggers"])
     if not isinstance(spec["uncertainty"], list):
-        problems.append(f"'uncertainty' must be a list of {{address, ...}}. Got "
-                        f"{spec['uncertainty']!r} instead.")
+        problems.append(f"uncertainty must be a list of {{address, ...}}. "
+                        f"{got(spec['uncertainty'])}")
     else:
         for i, u in enumerate(spec["uncertainty"]):
             if not isinstance(u, dict) or "address" not in u:
-                problems.append(f"uncertainty[{i}] must have an 'address'. Got {u!r} instead.")
+                problems.append(f"uncertainty[{i}] must have an 'address'. {got(u)}")
     _validate_robustness(problems, spec)
     if problems:
-        raise SchemeError(f"Scheme {spec.get('name')!r} has {len(problems)} problem(s):\n- "
-                          + "\n- ".join(problems), problems=problems)
+        raise SchemeError(scheme_message(spec.get("name"), origin, problems), problems=problems)
 
 
-def _is_number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+def scheme_message(name, origin: str, problems: list[str], what: str = "problem") -> str:
+    """``Scheme 'x' (schemes/x.yaml) has 2 problems:`` and one line per problem, each naming
+    the file when there is one."""
+    where = f" ({origin})" if origin else ""
+    lines = [f"{origin}: {p}" if origin else p for p in problems]
+    n = len(problems)
+    return (f"Scheme {name!r}{where} has {n} {what}{'s' if n != 1 else ''}:\n- "
+            + "\n- ".join(lines))
+
+
+def _validate_normalisation(problems: list[str], norm) -> None:
+    _validate_normalise(problems, "normalise", norm)
+    if not isinstance(norm, dict):
+        return
+    gp = norm.get("goalposts") or {}
+    if not isinstance(gp, dict):
+        problems.append(f"normalise.goalposts must map indicator -> [lo, hi]. {got(gp)}")
+    else:
+        for code, bounds in gp.items():
+            if not (isinstance(bounds, (list, tuple)) and len(bounds) == 2
+                    and all(is_number(v) for v in bounds) and bounds[0] < bounds[1]):
+                problems.append(f"normalise.goalposts.{code} must be [lo, hi] with lo < hi. "
+                                f"{_got_list(bounds)}")
+    overrides = norm.get("overrides") or {}
+    if not isinstance(overrides, dict):
+        problems.append(f"normalise.overrides must map indicator -> settings. {got(overrides)}")
+        return
+    for code, ov in overrides.items():
+        _validate_normalise(problems, f"normalise.overrides.{code}", ov)
+        # a z-score scale is [mean, sd], the others' [lo, hi]: never inherit across the two
+        if (isinstance(ov, dict) and "scale" not in ov
+                and (ov.get("method") == "zscore") != (norm.get("method") == "zscore")):
+            problems.append(
+                f"normalise.overrides.{code} uses method {ov.get('method')!r} under a "
+                f"{norm.get('method')!r} normalisation, whose scale {norm.get('scale')!r} "
+                "means something else there; give the override its own 'scale' "
+                "([lo, hi], or [mean, sd] for zscore).")
+
+
+def _validate_weights(problems: list[str], weights) -> None:
+    if not isinstance(weights, dict):
+        problems.append(f"weights must map node -> {{method: ...}}. {got(weights)}")
+        return
+    for node, wspec in weights.items():
+        problems += check_spec(wspec, f"weights.{node}")
+        _validate_values(problems, wspec, f"weights.{node}")
+
+
+def _validate_values(problems: list[str], wspec, where: str) -> None:
+    """Fixed weights are numbers >= 0 with a positive sum (a combination's parts too)."""
+    if not isinstance(wspec, dict):
+        return
+    if wspec.get("method") == "combine" and isinstance(wspec.get("of"), list):
+        for i, part in enumerate(wspec["of"]):
+            _validate_values(problems, part, f"{where}.of[{i}]")
+    values = wspec.get("values")
+    if wspec.get("method") != "fixed" or not isinstance(values, dict):
+        return
+    if not values:
+        problems.append(f"{where}.values names no child; give each child of the node its "
+                        "weight, e.g. {economy: 0.6, ecology: 0.4}.")
+        return
+    ok = True
+    for child, v in values.items():
+        if not is_number(v) or v < 0:
+            problems.append(f"{where}.values.{child} must be a number >= 0. {got(v)}")
+            ok = False
+    if ok and sum(values.values()) <= 0:
+        problems.append(f"{where}.values are all 0; give at least one child a positive weight.")
+
+
+def _validate_grades(problems: list[str], grades) -> None:
+    if not isinstance(grades, list):
+        problems.append(f"grades must be a list of {{name, share}}. {got(grades)}")
+        return
+    shares = []
+    for i, g in enumerate(grades):
+        if not isinstance(g, dict) or "name" not in g or "share" not in g:
+            problems.append(f"grades[{i}] must be {{name: ..., share: ...}}. {got(g)}")
+        elif not is_number(g["share"]) or not 0 < g["share"] <= 1:
+            problems.append(f"grades[{i}].share must be in (0, 1]. {got(g['share'])}")
+        else:
+            shares.append(g["share"])
+    if grades and len(shares) == len(grades) and abs(sum(shares) - 1) > 1e-6:
+        problems.append(f"grades shares must add up to 1. Got {sum(shares):g} "
+                        f"({' + '.join(f'{s:g}' for s in shares)}).")
+
+
+def _validate_triggers(problems: list[str], triggers) -> None:
+    if not isinstance(triggers, dict):
+        problems.append(f"triggers must be a mapping. {got(triggers)}")
+        return
+    for name, params in triggers.items():
+        if name not in TRIGGER_RULES:
+            continue  # an unknown trigger is an unknown key (unknown_keys says which is meant)
+        need = TRIGGER_RULES[name]
+        if not isinstance(params, dict) or not set(need) <= set(params):
+            problems.append(f"triggers.{name} must have the keys {sorted(need)}. {got(params)}")
+            continue
+        for key, (kind, test, say) in need.items():
+            v = params[key]
+            if not (is_number(v) and (kind == "number" or float(v).is_integer()) and test(v)):
+                problems.append(f"triggers.{name}.{key} must be {say}. {got(v)}")
 
 
 def _validate_preparation(problems: list[str], spec: dict) -> None:
     """``denominate``, ``impute``, ``screen`` and ``treat`` (COINr's data preparation steps)."""
-    for section, keys in _SECTION_KEYS.items():
-        value = spec[section]
-        if not isinstance(value, dict):
-            problems.append(f"'{section}' must be a mapping. Got {value!r} instead.")
+    for section in ("impute", "screen", "treat"):
+        if not isinstance(spec[section], dict):
+            problems.append(f"{section} must be a mapping. {got(spec[section])}")
             return
-        unknown = sorted(set(value) - set(keys))
-        if unknown:
-            problems.append(f"{section} has unknown keys {unknown}; valid keys are "
-                            f"{choices(keys)}.")
     den = spec["denominate"]
     if not isinstance(den, dict):
-        problems.append("'denominate' must map indicator -> denominator (a column of units.csv "
-                        f"or a covariate name), e.g. {{exports: gdp}}. Got {den!r} instead.")
+        problems.append("denominate must map indicator -> denominator (a column of units.csv "
+                        f"or a covariate name), e.g. {{exports: gdp}}. {got(den)}")
         den = {}
     for code, entry in den.items():
         ok = isinstance(entry, str) and entry or (
             isinstance(entry, dict) and isinstance(entry.get("by"), str) and entry["by"]
-            and set(entry) <= {"by", "when_missing"}
             and entry.get("when_missing", "error") in WHEN_MISSING)
         if not ok:
             problems.append(f"denominate.{code} must be a denominator name (a column of units.csv"
                             f" or a covariate), or {{by: <name>, when_missing: "
-                            f"{' | '.join(WHEN_MISSING)}}}. Got {entry!r} instead.")
+                            f"{' | '.join(WHEN_MISSING)}}}. {got(entry)}")
     imp = spec["impute"]
     _must_be(problems, "impute.method", imp.get("method"), IMPUTE_METHODS)
     if imp.get("by") is not None and not (isinstance(imp["by"], str) and imp["by"]):
         problems.append(f"impute.by must name a column of units.csv (or be absent: the peer "
-                        f"groups). Got {imp['by']!r} instead.")
+                        f"groups). {got(imp['by'])}")
     share = spec["screen"].get("min_share")
-    if not (_is_number(share) and 0 <= share <= 1):
+    if not (is_number(share) and 0 <= share <= 1):
         problems.append(f"screen.min_share must be a share in [0, 1], e.g. 0.9 (0 turns screening"
-                        f" off). Got {share!r} instead.")
+                        f" off). {got(share)}")
     treat = spec["treat"]
     _must_be(problems, "treat.method", treat.get("method"), TREAT_METHODS)
     if treat.get("method") == "winsorise":
         _must_be(problems, "treat.fallback", treat.get("fallback"), TREAT_FALLBACKS)
         k = treat.get("max_points")
         if not (isinstance(k, int) and not isinstance(k, bool) and k >= 0):
-            problems.append(f"treat.max_points must be an integer >= 0. Got {k!r} instead.")
+            problems.append(f"treat.max_points must be an integer >= 0. {got(k)}")
         for key in ("skew", "kurtosis"):
-            if not _is_number(treat.get(key)):
-                problems.append(f"treat.{key} must be a number. Got {treat.get(key)!r} instead.")
+            if not is_number(treat.get(key)):
+                problems.append(f"treat.{key} must be a number. {got(treat.get(key))}")
 
 
 def _validate_robustness(problems: list[str], spec: dict) -> None:
     """``exclude`` and ``uncertainty_flags`` (used by the uncertainty analysis, issue 4)."""
     exclude = spec["exclude"]
     if not (isinstance(exclude, list) and all(isinstance(c, str) and c for c in exclude)):
-        problems.append(f"'exclude' must be a list of indicator codes. Got {exclude!r} instead.")
+        problems.append(f"exclude must be a list of indicator codes. {got(exclude)}")
     flags = spec["uncertainty_flags"]
     if flags is None:
         return
     if not isinstance(flags, dict):
-        problems.append(f"'uncertainty_flags' must be absent or a mapping with keys "
-                        f"{sorted(_FLAG_KEYS)}. Got {flags!r} instead.")
+        problems.append(f"uncertainty_flags must be absent or a mapping with keys "
+                        f"{sorted(FLAG_KEYS)}. {got(flags)}")
         return
-    unknown = sorted(set(flags) - set(_FLAG_KEYS))
-    if unknown:
-        problems.append(f"uncertainty_flags has unknown keys {unknown}; valid keys are "
-                        f"{choices(_FLAG_KEYS)}.")
     n, seed, band = flags.get("n"), flags.get("seed"), flags.get("band")
     if not (isinstance(n, int) and not isinstance(n, bool) and n >= 2):
-        problems.append(f"uncertainty_flags.n must be an integer >= 2 (Monte Carlo draws). Got "
-                        f"{n!r} instead.")
+        problems.append(f"uncertainty_flags.n must be an integer >= 2 (Monte Carlo draws). "
+                        f"{got(n)}")
     if not (isinstance(seed, int) and not isinstance(seed, bool)):
-        problems.append(f"uncertainty_flags.seed must be an integer. Got {seed!r} instead.")
+        problems.append(f"uncertainty_flags.seed must be an integer. {got(seed)}")
     if not (isinstance(band, (list, tuple)) and len(band) == 2
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in band)
-            and 0 <= band[0] < band[1] <= 1):
+            and all(is_number(v) for v in band) and 0 <= band[0] < band[1] <= 1):
         problems.append(f"uncertainty_flags.band must be [lo, hi] with 0 <= lo < hi <= 1 (rank "
-                        f"quantiles, e.g. [0.05, 0.95]). Got {band!r} instead.")
+                        f"quantiles, e.g. [0.05, 0.95]). {_got_list(band)}")
 
 
 _INDEX = re.compile(r"^(.*?)\[(\d+)\]$")
@@ -346,6 +385,9 @@ class Scheme:
     spec : dict
         The scheme as plain data, in the YAML shape of ``DESIGN.md``. Missing sections take the
         defaults in :data:`DEFAULTS`.
+    origin : str
+        The file it was read from (``schemes/baseline.yaml``), named in every message; not part
+        of the scheme (equality and :meth:`fingerprint` ignore it), kept by :meth:`replace`.
 
     Notes
     -----
@@ -354,43 +396,60 @@ class Scheme:
     """
 
     spec: dict = field(repr=False)
+    origin: str = field(default="", repr=False, compare=False)
 
     def __post_init__(self):
         if not isinstance(self.spec, dict):
-            raise SchemeError(f"A scheme must be a mapping. Got {type(self.spec).__name__} instead.")
+            raise SchemeError(f"{self.origin or 'A scheme'} must be a mapping (name:, normalise:, "
+                              f"weights: ...). Got {type(self.spec).__name__} instead.")
         full = _merge_defaults(self.spec)
-        _validate(full)
+        _validate(full, self.origin)
         object.__setattr__(self, "spec", full)
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
-    def from_dict(cls, spec: dict) -> Scheme:
-        """Make a scheme from plain data."""
-        return cls(copy.deepcopy(spec))
+    def from_dict(cls, spec: dict, *, origin: str = "") -> Scheme:
+        """Make a scheme from plain data; ``origin`` names it in messages (a file)."""
+        return cls(copy.deepcopy(spec), origin)
 
     @classmethod
-    def from_yaml(cls, source: str | Path) -> Scheme:
+    def from_yaml(cls, source: str | Path, *, origin: str | None = None) -> Scheme:
         """Read a scheme from a YAML file path or from YAML text.
 
-        A relative path that does not exist is also looked up under a workspace's
-        ``schemes/`` folder when it names one (``data/sample_city/schemes/baseline.yaml``).
+        Parameters
+        ----------
+        source : str or Path
+            A ``.yaml`` file or YAML text.
+        origin : str, optional
+            How messages name the scheme (``schemes/baseline.yaml``); default the path, or
+            ``<text>``.
+
+        Raises
+        ------
+        SchemeError
+            Every problem at once, each with its key path (``normalise.methd: unknown key; did
+            you mean 'method'?``) and the file: YAML syntax (with the line), keys written twice
+            (both lines), unknown keys at any depth, invalid values.
+        FileNotFoundError
+            A path that does not exist.
         """
         text = source
-        origin = "<text>"
         if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source
                                         and source.strip().endswith((".yaml", ".yml"))):
             path = Path(source)
             if not path.is_file():
                 raise FileNotFoundError(f"Scheme file {str(path)!r} does not exist.")
-            text, origin = path.read_text(encoding="utf-8-sig"), str(path)
-        try:
-            spec = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise SchemeError(f"Scheme {origin} is not valid YAML: {exc}") from exc
+            text, origin = path.read_text(encoding="utf-8-sig"), origin or str(path)
+        origin = origin or "<text>"
+        spec = read_yaml(text, origin)
+        if spec is None:
+            raise SchemeError(f"Scheme {origin} is empty; a scheme needs at least "
+                              "`name: <name>` (DESIGN.md shows every section).")
         if not isinstance(spec, dict):
-            raise SchemeError(f"Scheme {origin} must be a YAML mapping (name:, normalise:, ...). "
-                              f"Got {type(spec).__name__} instead.")
-        return cls(spec)
+            kind = "a list" if isinstance(spec, list) else f"a {type(spec).__name__}"
+            raise SchemeError(f"Scheme {origin} must be a YAML mapping (name:, normalise:, "
+                              f"weights: ...), not {kind}. Got {type(spec).__name__} instead.")
+        return cls(spec, "" if origin == "<text>" else origin)
 
     def to_dict(self) -> dict:
         """The scheme as plain data (a deep copy)."""
@@ -421,8 +480,9 @@ class Scheme:
                 valid = (list(node) if isinstance(node, dict)
                          else list(range(len(node))) if isinstance(node, list) else [])
                 where = ".".join(map(str, walked)) or "the scheme"
-                raise SchemeError(f"Address {address!r} does not exist: {where} has no {part!r}. "
-                                  f"Valid keys there: {choices(valid)}.")
+                raise SchemeError(f"Address {address!r} does not exist: {where} has no {part!r}"
+                                  f"{did_you_mean(part, valid) or '.'} Valid keys there: "
+                                  f"{choices(valid)}.")
             walked.append(str(part))
         return copy.deepcopy(node)
 
@@ -453,7 +513,7 @@ class Scheme:
             raise SchemeError(f"Address {address!r} does not exist. Valid top-level keys: "
                               f"{choices(DEFAULTS)}.")
         node[last] = copy.deepcopy(value)
-        return Scheme(spec)
+        return Scheme(spec, self.origin)
 
     # -- sections -----------------------------------------------------------------------------
     def __getattr__(self, name):

@@ -73,8 +73,9 @@ import numpy as np
 from scipy.special import gammaincinv
 
 from zhengji_lab.errors import SchemeError, choices
-from zhengji_lab.pipeline import node_order
+from zhengji_lab.pipeline.prepare import node_order
 from zhengji_lab.scheme import Scheme
+from zhengji_lab.scheme_schema import did_you_mean
 from zhengji_lab.weighting.registry import is_fitted
 
 #: The keys that say what an entry varies (exactly one per entry).
@@ -219,7 +220,8 @@ def _weight_nodes(i, entry, address, parents) -> list[str]:
     if len(parts) == 2:
         if parts[1] not in parents:
             raise _error(i, entry, f"'weights.<node>' must name a node with children; valid "
-                                   f"nodes: {choices(parents)}. Got {parts[1]!r} instead.")
+                                   f"nodes: {choices(parents)}. Got {parts[1]!r} instead"
+                                   f"{did_you_mean(parts[1], parents) or '.'}")
         return [parts[1]]
     return list(parents)
 

@@ -4,6 +4,9 @@ gave them and, as a frozen dataclass of its own type, the values it resolved.
 ======================  =======================================================================
 step                    ``resolved``
 ======================  =======================================================================
+``scheme``              :class:`Noted` — warnings about the scheme (only when there are)
+``workspace``           :class:`Warned` — one located warning about the workspace's data (as
+                        loaded, or found for this year and scheme), only when there are
 ``select``              :class:`Selected` — units, indicators, missing cells, units left out
 ``denominate``          :class:`Table` — per indicator: denominator, units, values made missing
 ``impute``              :class:`Table` — one row per filled cell
@@ -52,6 +55,29 @@ class Resolved:
                      for k, x in v.items()}
             parts.append(f"{f.name}={v}")
         return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Noted(Resolved):
+    warnings: tuple           # the texts of the warnings (SchemeWarning) the build gave
+
+
+@dataclass(frozen=True)
+class Warned(Resolved):
+    """A located warning about the workspace (a :class:`~zhengji_lab.errors.WorkspaceWarning`):
+    where (file or sheet, spreadsheet row, column, the cell's value), what and what to check."""
+
+    file: str
+    row: int | None
+    column: str
+    value: str
+    problem: str
+    fix: str
+
+    def brief(self) -> str:
+        place = self.file + (f" row {self.row}" if self.row is not None else "")
+        place += f", column '{self.column}'" if self.column else ""
+        return f"{place}: {self.problem}. Fix: {self.fix}."
 
 
 @dataclass(frozen=True)
@@ -146,5 +172,6 @@ class StepRecord:
                 "resolved": text if len(text) < 300 else text[:297] + "..."}
 
 
-__all__ = ["Aggregated", "Deducted", "Flagged", "Graded", "Normalised", "Resolved", "Selected",
-           "StepRecord", "Table", "Treated", "Triggered", "Weighted", "weighted"]
+__all__ = ["Aggregated", "Deducted", "Flagged", "Graded", "Normalised", "Noted", "Resolved",
+           "Selected", "StepRecord", "Table", "Treated", "Triggered", "Warned", "Weighted",
+           "weighted"]

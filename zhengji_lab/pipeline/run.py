@@ -26,13 +26,16 @@ from zhengji_lab.aggregation import rank
 from zhengji_lab.errors import BuildError
 from zhengji_lab.pipeline.assessment import WEIGHT_COLUMNS, Assessment
 from zhengji_lab.pipeline.normalising import normalise_table
+from zhengji_lab.pipeline.notices import workspace_records
 from zhengji_lab.pipeline.prepare import prepare
-from zhengji_lab.pipeline.records import Deducted, Graded, StepRecord, Triggered
+from zhengji_lab.pipeline.records import Deducted, Graded, Noted, StepRecord, Triggered
 from zhengji_lab.pipeline.weights import score_tree
 from zhengji_lab.prep import SCREENED_COLUMNS
 from zhengji_lab.rules import apply_deductions, assign_grades, talk_triggers
 from zhengji_lab.scheme import Scheme
+from zhengji_lab.scheme_checks import check_fit, check_uncertainty, warn_notes
 from zhengji_lab.workspace import Workspace, with_defaults
+from zhengji_lab.workspace.problems import where_of
 
 #: Workspace → {(scheme fingerprint, year): rank history of that year} (see :func:`_history`).
 _HISTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -41,20 +44,52 @@ _NO_TRIGGERS = ["unit_id", "year", "trigger", "label", "evidence"]
 
 def as_scheme(ws: Workspace, scheme) -> Scheme:
     """A Scheme from a Scheme, a mapping, the name of one of the workspace's schemes or a YAML
-    file path."""
+    file path, checked against the workspace.
+
+    Raises
+    ------
+    SchemeError
+        The scheme itself is invalid (a workspace's scheme file is named in the message).
+    BuildError
+        It names what the workspace lacks (weights at a node without children or with values
+        for other children, indicators, denominators, columns, judgement groups and experts):
+        every one, with the key path, the valid names and the closest
+        (:func:`~zhengji_lab.scheme_checks.fit_problems`); the same error from every entry point.
+    """
     if isinstance(scheme, Scheme):
-        return scheme
-    if isinstance(scheme, dict):
-        return Scheme.from_dict(scheme)
-    if isinstance(scheme, (str, Path)):
+        s = scheme
+    elif isinstance(scheme, dict):
+        s = Scheme.from_dict(scheme)
+    elif isinstance(scheme, (str, Path)):
         if str(scheme) in ws.schemes:
-            return Scheme.from_yaml(ws.schemes[str(scheme)])
-        if Path(scheme).is_file():
-            return Scheme.from_yaml(Path(scheme))
-        raise BuildError(f"No scheme {str(scheme)!r}: not a file, and the workspace's schemes "
-                         f"are {sorted(ws.schemes)}.")
-    raise BuildError(f"The 'scheme' parameter must be a Scheme, a scheme name or a YAML path. "
-                     f"Got {type(scheme).__name__} instead.")
+            s = Scheme.from_yaml(ws.schemes[str(scheme)],
+                                 origin=where_of(ws.source).scheme(str(scheme)))
+        elif Path(scheme).is_file():
+            s = Scheme.from_yaml(Path(scheme))
+        else:
+            raise BuildError(f"No scheme {str(scheme)!r}: not a file, and the workspace's schemes "
+                             f"are {sorted(ws.schemes)}.")
+    else:
+        raise BuildError(f"The 'scheme' parameter must be a Scheme, a scheme name or a YAML path. "
+                         f"Got {type(scheme).__name__} instead.")
+    check_fit(with_defaults(ws), s)  # as build sees it (a workspace made in memory)
+    return s
+
+
+def check_scheme(ws: Workspace, scheme: Scheme) -> list[str]:
+    """What ``build`` checks of a scheme beyond :func:`as_scheme`: its ``uncertainty`` entries
+    parsed against the workspace (a :class:`~zhengji_lab.errors.SchemeError`, as
+    :func:`zhengji_lab.uncertainty` raises), and what is suspicious but valid, warned as
+    :class:`~zhengji_lab.errors.SchemeWarning` (fixed weights rescaled because they miss 1 by a
+    little).
+
+    Returns
+    -------
+    list of str
+        The warnings' texts, for the build log.
+    """
+    check_uncertainty(ws, scheme)
+    return warn_notes(scheme, stacklevel=5)  # the line calling zl.build
 
 
 def check_year(ws: Workspace, year) -> int:
@@ -80,7 +115,8 @@ def build_assessment(ws: Workspace, scheme, year: int, *, validate: bool = True,
         A Scheme, the name of one of the workspace's schemes, or a YAML file.
     year : int
     validate : bool
-        Check that the year exists (skip inside loops).
+        Check that the year exists and the scheme's uncertainty entries fit the workspace, and
+        warn what is suspicious in the scheme (skip inside loops).
     history : bool
         Compute the talk triggers, which need the ranks of earlier years.
 
@@ -91,7 +127,12 @@ def build_assessment(ws: Workspace, scheme, year: int, *, validate: bool = True,
     ws = with_defaults(ws)
     scheme = as_scheme(ws, scheme)
     year = check_year(ws, year) if validate else int(year)
+    said = check_scheme(ws, scheme) if validate else []
     prep, log = prepare(ws, scheme, year)
+    log[:0] = workspace_records(ws)  # the data's warnings found when loading; prepare logs the year's
+    if said:  # the warnings about the scheme stay with the assessment (and its report)
+        log.insert(0, StepRecord("scheme", {"name": scheme.spec["name"], "file": scheme.origin},
+                                 Noted(tuple(said))))
     norm, record = normalise_table(ws, scheme, prep)
     log.append(record)
     scores, weights, unit_weights, records = score_tree(ws, scheme, prep, norm)

@@ -27,7 +27,7 @@ from zhengji_lab._result import ResultMixin
 from zhengji_lab.compare import RankComparison, compare_rankings
 from zhengji_lab.errors import choices
 from zhengji_lab.panel import PanelSummary, panel_summary
-from zhengji_lab.pipeline import Assessment, build_assessment, check_year
+from zhengji_lab.pipeline import Assessment, as_scheme, build_assessment, check_year
 from zhengji_lab.review.applied import ALL, PEER_ALL, weights_frame
 from zhengji_lab.review.figures import SchemeFigures
 from zhengji_lab.review.tables import SchemeTables
@@ -122,7 +122,7 @@ def _scheme_items(ws: Workspace, schemes) -> dict[str, Scheme]:
             if s not in ws.schemes:
                 raise ValueError(f"{where} names {s!r}, which is not a scheme of the workspace; "
                                  f"its schemes are {choices(ws.schemes)}.")
-            s = Scheme.from_yaml(ws.schemes[s])
+            s = as_scheme(ws, s)  # errors name the scheme file
         elif not isinstance(s, Scheme):
             raise TypeError(f"{where} must hold scheme names or Scheme objects. Got "
                             f"{type(s).__name__} for {label!r} instead.")

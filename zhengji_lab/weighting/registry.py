@@ -321,7 +321,9 @@ REGISTRY: dict[str, NodeMethod] = {m.name: m for m in (
 
 
 def check_spec(spec: Any, where: str) -> list[str]:
-    """Problems of one ``weights`` entry of a scheme (method, required inputs, unknown keys)."""
+    """Problems of one ``weights`` entry of a scheme (method, required inputs); its unknown keys
+    are :func:`zhengji_lab.scheme_schema.unknown_keys`' (each with the closest valid key), which
+    reads the valid ones from :attr:`NodeMethod.keys`."""
     if not isinstance(spec, dict) or "method" not in spec:
         return [f"{where} must be a mapping with a 'method'. Got {spec!r}."]
     entry = REGISTRY.get(spec["method"])
@@ -334,10 +336,6 @@ def check_spec(spec: Any, where: str) -> list[str]:
     if entry.inputs == "judgements" and not spec.get("judgements"):
         problems.append(f"{where} uses method {spec['method']!r} and needs 'judgements: "
                         "judgements/<group>'.")
-    unknown = sorted(set(spec) - {"method", *entry.keys})
-    if unknown:
-        problems.append(f"{where} ({spec['method']}) has unknown keys {unknown}; valid keys "
-                        f"besides 'method' are {choices(entry.keys)}.")
     if entry.inputs == "parts" and isinstance(spec.get("of"), list):
         for i, part in enumerate(spec["of"]):
             problems += check_spec(part, f"{where}.of[{i}]")
