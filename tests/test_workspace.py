@@ -253,13 +253,22 @@ def test_write_refuses_to_overwrite(ws, tmp_path):
 
 
 def test_overwrite_replaces_workspace_files_only(ws, tmp_path):
+    """Issue 10: an overwrite replaces the files the workspace holds and deletes nothing; the
+    judgements and schemes it does not hold are kept, and a warning names them."""
     root = make_ws(tmp_path, {"README.md": "keep me"})
+    kept = {f: (root / f).read_bytes() for f in ("judgements/index/expert_01.csv",
+                                                 "judgements/economy/expert_02.csv",
+                                                 "schemes/baseline.yaml")}
     fewer = zl.Workspace(ws.framework, ws.units,
                          ws.values[ws.values["indicator"] != "park_output"])  # no targets
-    zl.write_workspace(fewer, root, overwrite=True)
+    with pytest.warns(zl.errors.WorkspaceWarning, match=r"keeps 3 judgement or scheme files.*"
+                                                         r"judgements/economy/expert_02\.csv"):
+        zl.write_workspace(fewer, root, overwrite=True)
     assert (root / "README.md").read_text() == "keep me"
-    assert not (root / "judgements").exists() and not (root / "schemes").exists()
-    assert zl.load_workspace(root).equals(fewer)
+    assert {f: (root / f).read_bytes() for f in kept} == kept
+    with_kept = zl.Workspace(fewer.framework, fewer.units, fewer.values,
+                             judgements=ws.judgements, schemes=ws.schemes)
+    assert zl.load_workspace(root).equals(with_kept)
 
 
 def test_bad_names_are_refused(ws, tmp_path):
@@ -340,10 +349,7 @@ BAD = {
         edit("values.csv", "p1,2024,park_output,130", "p1,2022,park_output,130"),
         (r"values\.csv row 11, column 'indicator': 'park_output' is an individualized indicator, "
         r"but unit 'p1' declared no target for it in 2022\. Fix: add the target to targets\.csv")),
-    "scheme with an invalid choice": (
-        edit("schemes/baseline.yaml", "method: arithmetic", "method: arithmetc"),
-        (r"schemes/baseline\.yaml: aggregate\.method must be one of \{'arithmetic'.*Got "
-        r"'arithmetc' instead\. Fix: correct the scheme")),
+    # a broken scheme is a SchemeWarning, not a WorkspaceError: tests/adversarial/test_scheme_*
     "bad scope": (edit("framework.csv", "individualized", "individual"),
                   r"framework\.csv row 7, column 'scope': 'individual' is not a valid scope"),
     # the tree
@@ -387,8 +393,6 @@ BAD = {
                   r"values\.csv: not a CSV text file"),
     "missing file": ({"framework.csv": None},
                      r"framework\.csv: a required file is missing\. Fix: add framework\.csv"),
-    "bad yaml": ({"schemes/baseline.yaml": "name: x\n  bad: [\n"},
-                 r"schemes/baseline\.yaml row 2: not valid YAML"),
     # judgements
     "ahp codes differ": ({"judgements/index/expert_01.csv": ",economy,ecology\necology,1,3\n"
                                                             "economy,1/3,1\n"},
@@ -581,8 +585,14 @@ def workspaces(draw):
     parents += [draw(st.sampled_from(dims)) for _ in leaves]
     nodes = [root] + (dims if dims != [root] else []) + leaves
     kinds = ["town", "park"]
+    # levels are the tree's heights: 1 for nodes without children (a dimension that drew no
+    # indicator is one), 2 for their parents, 3 for the root above dimensions
+    has_kids = set(parents)
+    dim_level = {d: 2 if d in has_kids else 1 for d in nodes[1:] if d not in leaves}
     fw = pd.DataFrame({"code": nodes, "name_zh": [draw(_text) for _ in nodes], "parent": parents,
-                       "level": [3 if p == "" else 1 if c in leaves else 2
+                       "level": [1 + max((dim_level.get(c2, 1) for c2, p2 in zip(nodes, parents)
+                                          if p2 == c), default=0) if p == "" else
+                                 1 if c in leaves else dim_level[c]
                                  for c, p in zip(nodes, parents)],
                        "direction": [draw(st.sampled_from([1, -1])) for _ in nodes],
                        "kinds": [draw(st.sampled_from(["", "town", "park", "town; park"]))
@@ -697,3 +707,30 @@ def test_outcomes_problems_name_file_row_and_column(tmp_path, line, pattern):
         with pytest.raises(zl.WorkspaceError, match=r"sheet 'outcomes' row 6, column "
                                                     r"'unit_id': unknown unit 'x9'"):
             zl.load_workspace(book)
+
+
+# ---------------------------------------------------------------------------------------------
+# Located warnings (issue 10): suspicious but possible inputs
+def test_warnings_of_loaded_and_in_memory_workspaces(tmp_path):
+    """The small workspace's park is a peer group of one: a WorkspaceWarning at load, the table
+    in ``Workspace.warnings``; a copy made in memory finds the same; the build log repeats it."""
+    with pytest.warns(zl.errors.WorkspaceWarning, match=r"units\.csv row 4, column 'peer_group':"
+                                                        r" the peer group 'park' has one unit"):
+        ws = zl.load_workspace(make_ws(tmp_path))
+    assert ws.warnings[["file", "row", "column", "value"]].values.tolist() == [
+        ["units.csv", 4, "peer_group", "park"]]
+    memory = zl.Workspace(ws.framework, ws.units, ws.values, ws.targets, ws.deductions,
+                          ws.deduction_items)
+    assert memory.warnings is None
+    pd.testing.assert_frame_equal(memory.located_warnings(), ws.warnings)
+    with pytest.warns(zl.errors.WorkspaceWarning, match=r"test_workspace\.py|forest") as caught:
+        a = zl.build(ws, "baseline", 2024)   # forest and debt have no value in 2024
+    assert {w.filename for w in caught if isinstance(w.message, zl.errors.WorkspaceWarning)} \
+        == {__file__}
+    (rec,) = [r for r in a.log if r.step == "workspace" and r.params["source"] == "load"]
+    assert (rec.resolved.file, rec.resolved.row, rec.resolved.column) == ("units.csv", 4,
+                                                                          "peer_group")
+    assert "has one unit" in rec.as_row()["resolved"]
+    built = [(r.resolved.row, r.resolved.value) for r in a.log
+             if r.step == "workspace" and r.params["source"] == "build"]
+    assert built == [(6, "debt"), (8, "forest")]

@@ -7,6 +7,8 @@
 * :mod:`~zhengji_lab.pipeline.weights` — weight each parent node and aggregate up the tree;
 * :mod:`~zhengji_lab.pipeline.run` — the steps in order, deductions, ranks, grades, talk
   triggers;
+* :mod:`~zhengji_lab.pipeline.notices` — the warnings about the workspace's data, located,
+  warned and logged (those of loading, and those of the year and the scheme);
 * :mod:`~zhengji_lab.pipeline.assessment` — the result;
 * :mod:`~zhengji_lab.pipeline.records` — its log: one typed record per step.
 

@@ -4,19 +4,29 @@ later, when normalising.
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from zhengji_lab.errors import BuildError
+from zhengji_lab.pipeline.notices import (
+    Notices,
+    check_indicators,
+    check_targets,
+    check_units,
+    no_values_message,
+)
 from zhengji_lab.pipeline.records import Selected, StepRecord, Table, Treated
 from zhengji_lab.prep import denominate, denominator_spec, screen
 from zhengji_lab.scheme import Scheme
 from zhengji_lab.treat import impute, winsorise
-from zhengji_lab.workspace import Workspace
+
+if TYPE_CHECKING:  # annotations only: loading a workspace checks its schemes' uncertainty
+    # entries with the Monte Carlo's parser, which reads the tree with node_order below
+    from zhengji_lab.workspace import Workspace
 
 #: The scheme sections :func:`prepare` reads (the Monte Carlo engine memoises by them).
 PREPARE_SECTIONS = ("denominate", "impute", "screen", "treat", "peer_groups", "exclude")
@@ -93,12 +103,10 @@ def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[St
     vals = ws.values[ws.values["year"] == year]
     units = ws.units[ws.units["unit_id"].isin(vals.dropna(subset=["value"])["unit_id"])]
     dropped = sorted(set(ws.units["unit_id"]) - set(units["unit_id"]))
-    if dropped:
-        warnings.warn(f"{len(dropped)} unit(s) have no values in {year} and are not assessed: "
-                      f"{dropped[:10]}", UserWarning, stacklevel=3)
     if units.empty:
-        raise BuildError(f"No values for year {year}. Years with values: "
-                         f"{sorted(ws.values['year'].unique().tolist())}.")
+        raise BuildError(no_values_message(ws, year))
+    note = Notices(ws, year)  # the year's warnings about the data, warned and logged
+    units = check_units(note, units, col, dropped)
     ids = units["unit_id"].tolist()
     X = (vals.pivot(index="unit_id", columns="indicator", values="value")
          .reindex(index=ids, columns=leaves).astype(float))
@@ -124,6 +132,9 @@ def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[St
                .reindex(index=ids, columns=leaves).astype(float)) if len(tg) else \
         pd.DataFrame(np.nan, index=ids, columns=leaves)
     missing = int((X.isna() & applicable).to_numpy().sum())
+    check_indicators(note, X, applicable)
+    check_targets(note, tg, scheme)
+    log.extend(note.records)
     log.append(StepRecord("select", {"year": year, "peer_groups": col},
                           Selected(len(ids), len(leaves), missing, tuple(dropped),
                                    tuple(excluded))))

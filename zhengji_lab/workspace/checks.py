@@ -1,18 +1,16 @@
-"""Checks across tables, of AHP judgement matrices and of schemes.
+"""Checks across tables and of AHP judgement matrices (schemes: :mod:`zhengji_lab.scheme_checks`).
 
-Run once every table is typed (:mod:`~zhengji_lab.workspace.parse`): unique keys, the shape of
-the indicator tree, codes that must exist in another table, kinds, declared targets, deduction
-caps; Saaty's scale and reciprocity of AHP matrices; scheme YAML.  Each check adds what it finds
-to a :class:`~zhengji_lab.workspace.problems.Problems` and raises nothing.
+Run once every table is typed (:mod:`~zhengji_lab.workspace.parse`): unique keys (and codes
+that differ only in case), the shape of the indicator tree and its levels, codes that must exist
+in another table (naming the code meant when one differs only in case or in leading zeros),
+kinds, declared targets, deduction caps; Saaty's scale and reciprocity of AHP matrices.  Each
+check adds what it finds to a :class:`~zhengji_lab.workspace.problems.Problems` and raises nothing.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from zhengji_lab.errors import SchemeError
-from zhengji_lab.scheme import Scheme
 from zhengji_lab.workspace.problems import Problems, Where
 from zhengji_lab.workspace.schema import KEYS, kinds_of
 from zhengji_lab.workspace.text import ratio_text
@@ -30,31 +28,39 @@ def check_links(t: dict[str, pd.DataFrame], broken: set[str], where: Where,
     for name, keys in KEYS.items():
         if name not in broken:
             _check_unique(t[name], keys, where.table(name), out)
+    for name, col in CASED:
+        if name not in broken:
+            _check_case(t[name], col, where.table(name), out)
     fw, units = t["framework"], t["units"]
     if "framework" not in broken:
         _check_tree(fw, where.table("framework"), out)
+        if "units" not in broken:
+            _check_kind_case(fw, units, where, out)
     codes = set(fw["code"])
     parents = set(fw["parent"])
     kinds = dict(zip(fw["code"], map(kinds_of, fw["kinds"])))
     unit_kind = dict(zip(units["unit_id"], units["kind"]))
     fw_file, units_file = where.table("framework"), where.table("units")
+    near_code = _near(codes)
     for name in ("values", "targets", "deductions", "covariates", "outcomes"):
         df, file = t[name], where.table(name)
         if name in broken or df.empty:
             continue
         if "units" not in broken:
             known = df["unit_id"].isin(set(unit_kind)) | df["unit_id"].eq("")
+            near = _near(set(unit_kind))
             for row, unit in df["unit_id"][~known].items():
-                out.add(file, row, "unit_id", unit, f"unknown unit '{unit}'",
+                out.add(file, row, "unit_id", unit, f"unknown unit '{unit}'{near(unit)}",
                         f"add it to {units_file}, or correct the code")
         if name in ("covariates", "outcomes"):
             continue
         if name == "deductions":
             items = t["deduction_items"]
             if "deduction_items" not in broken and len(items):
+                near = _near(set(items["item"]))
                 for row, item in df["item"][~df["item"].isin(items["item"]) & df["item"].ne("")
                                             ].items():
-                    out.add(file, row, "item", item, f"unknown deduction item '{item}'",
+                    out.add(file, row, "item", item, f"unknown deduction item '{item}'{near(item)}",
                             f"add it to {where.table('deduction_items')}, or correct the code")
                 cap = df["item"].map(dict(zip(items["item"], items["max_points"])))
                 for row in df.index[(df["points"] > cap).fillna(False).to_numpy(dtype=bool)]:
@@ -75,17 +81,20 @@ def check_links(t: dict[str, pd.DataFrame], broken: set[str], where: Where,
         for row, unit, code in zip(df.index, df["unit_id"], df["indicator"]):
             if code not in codes:
                 if code:
-                    out.add(file, row, "indicator", code, f"unknown indicator '{code}'",
-                            f"add it to {fw_file}, or correct the code")
+                    out.add(file, row, "indicator", code, f"unknown indicator '{code}'"
+                            f"{near_code(code)}", f"add it to {fw_file}, or correct the code")
             elif code in parents:
                 out.add(file, row, "indicator", code, f"'{code}' is a dimension, not an "
                         f"indicator (it has children in {fw_file})", "give values only for "
                         "leaf indicators; dimension scores are computed")
             elif unit in unit_kind and kinds[code] and unit_kind[unit] not in kinds[code]:
+                stray = sorted(kinds[code] - set(unit_kind.values()))
                 out.add(file, row, "indicator", code, f"'{code}' applies to kinds "
                         f"{'; '.join(sorted(kinds[code]))} only, but unit '{unit}' is a "
-                        f"'{unit_kind[unit]}'", f"delete the row, or add '{unit_kind[unit]}' "
-                        f"to the kinds of '{code}' in {fw_file}")
+                        f"'{unit_kind[unit]}'", (f"correct the kinds of '{code}' in {fw_file}: "
+                        f"{', '.join(map(repr, stray))} is the kind of no unit; " if stray
+                        else "") + f"delete the row, or add '{unit_kind[unit]}' to the kinds of "
+                        f"'{code}' in {fw_file}")
 
 
 def _check_declared(values: pd.DataFrame, targets: pd.DataFrame, fw: pd.DataFrame, file: str,
@@ -114,7 +123,7 @@ def _check_unique(df: pd.DataFrame, keys: list[str], file: str, out: Problems) -
 
 
 def _check_tree(fw: pd.DataFrame, file: str, out: Problems) -> None:
-    """One root, every parent a code, no cycles."""
+    """One root, every parent a code, no cycles, levels as the tree's heights."""
     if fw.empty:
         out.add(file, None, "", "", "the framework is empty", "add the indicator tree: one row "
                 "per indicator, dimension and the root (the composite index)")
@@ -130,14 +139,60 @@ def _check_tree(fw: pd.DataFrame, file: str, out: Problems) -> None:
         out.add(file, row, "parent", "", f"a second root: '{code}' has an empty parent, as does "
                 f"'{roots['code'].iloc[0]}' (row {roots.index[0]})", f"give '{code}' its parent "
                 "code; only the composite index has an empty parent")
+    orphans = False
     for row, code, up in zip(fw.index, fw["code"], fw["parent"]):
         if up and up not in parent:
+            orphans = True
             out.add(file, row, "parent", up, f"the parent '{up}' of '{code}' is not a code of "
                     "the framework", f"add a row for '{up}', or correct the parent code")
-    for cycle in _cycles(parent):
+    cycles = _cycles(parent)
+    for cycle in cycles:
         out.add(file, row_of[cycle[0]], "parent", parent[cycle[0]], "the tree has a cycle: "
                 f"{' → '.join([*cycle, cycle[0]])}", "break the cycle: one of these nodes must "
                 "hang under a node outside it")
+    if not (orphans or cycles):
+        _check_levels(nodes, parent, row_of, file, out)
+
+
+def _check_levels(nodes: pd.DataFrame, parent: dict, row_of: dict, file: str,
+                  out: Problems) -> None:
+    """Level 1 for indicators (no children), 1 + the largest level below for the others."""
+    kids: dict[str, list[str]] = {}
+    for code, up in parent.items():
+        if up:
+            kids.setdefault(up, []).append(code)
+    height: dict[str, int] = {}
+    for code in _bottom_up(parent, kids):
+        height[code] = 1 + max((height[k] for k in kids.get(code, [])), default=0)
+    for code, level in zip(nodes["code"], nodes["level"]):
+        if pd.isna(level) or int(level) == height[code]:
+            continue
+        row, level = row_of[code], int(level)
+        if code not in kids:
+            out.add(file, row, "level", level, f"'{code}' has level {level} but no children: a "
+                    "dimension without indicators (it would be read as an indicator that no "
+                    "unit has values for)", f"add its indicators (rows with parent '{code}'), or "
+                    "delete the row; if it is an indicator, write level 1")
+        else:
+            below = ", ".join(kids[code][:5]) + (" …" if len(kids[code]) > 5 else "")
+            out.add(file, row, "level", level, f"'{code}' has level {level}, but the nodes under "
+                    f"it ({below}) make it level {height[code]}", f"write {height[code]} "
+                    "(indicators 1, their dimensions 2, and so on up to the root), or correct "
+                    f"the parent of the nodes under '{code}'")
+
+
+def _bottom_up(parent: dict, kids: dict) -> list[str]:
+    """Nodes of an acyclic tree, each after all the nodes under it."""
+    order: list[str] = []
+    stack = [(code, False) for code, up in parent.items() if not up]
+    while stack:
+        code, done = stack.pop()
+        if done:
+            order.append(code)
+        else:
+            stack.append((code, True))
+            stack.extend((k, False) for k in kids.get(code, []))
+    return order
 
 
 def _cycles(parent: dict[str, str]) -> list[list[str]]:
@@ -156,6 +211,66 @@ def _cycles(parent: dict[str, str]) -> list[list[str]]:
             cycles.append(path[position[node]:])
         done.update(path)
     return cycles
+
+
+#: (table, column) whose codes must not differ only in case.
+CASED = [("framework", "code"), ("units", "unit_id"), ("units", "kind"), ("units", "peer_group"),
+         ("deduction_items", "item")]
+
+
+def _check_case(df: pd.DataFrame, col: str, file: str, out: Problems) -> None:
+    """Two spellings of one code that differ only in case ('Town_A', 'town_a'): an error
+    naming the first row of each."""
+    first: dict[str, int] = {}
+    spelled: dict[str, str] = {}
+    for row, code in zip(df.index, df[col]):
+        if not code or code in first:
+            continue
+        first[code] = row
+        key = code.casefold()
+        if key in spelled:
+            other = spelled[key]
+            out.add(file, row, col, code, f"'{code}' and '{other}' (row {first[other]}) differ "
+                    f"only in case; codes are case-sensitive, so these are two different "
+                    f"{'units' if col == 'unit_id' else col + 's'}",
+                    f"write one spelling, e.g. '{other}', in every row and table")
+        else:
+            spelled[key] = code
+
+
+def _check_kind_case(fw: pd.DataFrame, units: pd.DataFrame, where: Where,
+                     out: Problems) -> None:
+    """Kinds in the framework that match a unit's kind only when case is ignored."""
+    kinds = set(units["kind"])
+    by_key = {k.casefold(): k for k in kinds}
+    for row, code, cell in zip(fw.index, fw["code"], fw["kinds"]):
+        for kind in sorted(kinds_of(cell)):
+            if kind not in kinds and kind.casefold() in by_key:
+                out.add(where.table("framework"), row, "kinds", cell, f"the kind '{kind}' of "
+                        f"'{code}' differs only in case from the kind '{by_key[kind.casefold()]}'"
+                        f" in {where.table('units')}; kinds are case-sensitive, so '{code}' "
+                        "would not apply to those units", f"write '{by_key[kind.casefold()]}'")
+
+
+def _near(known: set):
+    """A function giving ``" (did you mean 'x'?)"`` for a code that matches a known one when
+    case, spaces or leading zeros (lost when Excel read a code as a number) are ignored."""
+    def key(code: str) -> str:
+        code = code.casefold().replace(" ", "").replace("-", "_")
+        return code.lstrip("0") or code if code.isdigit() else code
+
+    by_key: dict[str, str] = {}
+    for code in known:
+        by_key.setdefault(key(str(code)), str(code))
+
+    def near(code: str) -> str:
+        match = by_key.get(key(str(code)))
+        if match is None or match == code:
+            return ""
+        why = ("Excel drops the leading zeros of a code it reads as a number; format the "
+               "column as Text" if str(code).isdigit() else "codes are case-sensitive")
+        return f" (did you mean '{match}'? {why})"
+    return near
 
 
 def check_ahp(matrix: pd.DataFrame, rows: pd.Index, where: str, out: Problems) -> None:
@@ -179,20 +294,3 @@ def check_ahp(matrix: pd.DataFrame, rows: pd.Index, where: str, out: Problems) -
                         f"{ratio_text(v)} but ({code_j}, {code_i}) = {ratio_text(a[j, i])}; "
                         f"they must be reciprocals", f"write {ratio_text(1 / v)} in row "
                         f"{rows[j]}, column {code_i}")
-
-
-def check_yaml(text: str, where: str, out: Problems) -> None:
-    """The scheme file parses as YAML and is a valid scheme (every problem listed)."""
-    try:
-        spec = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        out.add(where, None if mark is None else mark.line + 1, "", "",
-                f"not valid YAML ({getattr(exc, 'problem', None) or exc})",
-                "correct the YAML: indent with spaces, write `key: value`")
-        return
-    try:
-        Scheme(spec if isinstance(spec, dict) else {"name": spec})
-    except SchemeError as exc:
-        for problem in exc.problems:
-            out.add(where, None, "", "", problem.rstrip("."), "correct the scheme")

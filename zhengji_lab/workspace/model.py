@@ -14,11 +14,13 @@ import pandas as pd
 
 from zhengji_lab.errors import BuildError
 from zhengji_lab.workspace.parse import parse_workspace
-from zhengji_lab.workspace.problems import Problems, Where
+from zhengji_lab.workspace.problems import Problems, Where, where_of
 from zhengji_lab.workspace.schema import COLUMNS, applies, column_rule, kinds_of
+from zhengji_lab.workspace.suspicious import check_suspicious
 from zhengji_lab.workspace.text import workspace_text
 
 _HASHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Workspace -> data_hash()
+_WARNINGS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Workspace -> warnings
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,6 +62,14 @@ class Workspace:
         survey, 12345 hotline complaints, underlying statistics): what
         :func:`zhengji_lab.effects.adoption_effect` asks whether adopting individualized
         indicators changed.
+    warnings : DataFrame or None
+        The located warnings found when loading (suspicious but possible inputs: a peer group
+        of one unit, a year far from the others, a percentage read as shown …), with the columns
+        of a problems table (``file, row, column, value, problem, fix``); ``None`` for a
+        workspace made in memory (:meth:`located_warnings` then finds those of its tables).
+    rows : dict or None
+        ``{table: spreadsheet row of each row}`` as loaded (header = row 1); ``None`` when
+        made in memory (rows are then numbered as :func:`write_workspace` writes them).
 
     Examples
     --------
@@ -93,6 +103,8 @@ class Workspace:
         default_factory=lambda: pd.DataFrame(columns=COLUMNS["covariates"]))
     outcomes: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=COLUMNS["outcomes"]))
+    warnings: pd.DataFrame | None = field(default=None, repr=False)
+    rows: dict | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         years = self.years
@@ -236,6 +248,36 @@ class Workspace:
                 out[code] = next((n for n in name if isinstance(n, str) and n), code)
         return out
 
+    # -- warnings ----------------------------------------------------------------------------
+    def located_warnings(self) -> pd.DataFrame:
+        """The workspace's located warnings (``file, row, column, value, problem, fix``).
+
+        Those found when loading (:attr:`warnings`); for a workspace made in memory, those its
+        tables give (peer groups of one unit, far years, deductions no assessment takes off,
+        unknown kinds), computed once.
+        """
+        if self.warnings is not None:
+            return self.warnings
+        if self not in _WARNINGS:
+            ws = with_defaults(self)
+            out = Problems()
+            try:
+                check_suspicious({t: getattr(ws, t).set_axis(ws.sheet_rows(t))
+                                  for t in COLUMNS}, set(), where_of(ws.source), out)
+            except (KeyError, TypeError, ValueError):  # tables validate_workspace would refuse
+                out.warnings.clear()
+            _WARNINGS[self] = out.warning_frame()
+        return _WARNINGS[self]
+
+    def sheet_rows(self, table: str) -> pd.Index:
+        """The spreadsheet row (header = row 1) of each row of ``table``, as loaded or as
+        :func:`write_workspace` would write it."""
+        n = len(getattr(self, table))
+        rows = (self.rows or {}).get(table)
+        if rows is not None and len(rows) == n:
+            return pd.Index(rows)
+        return pd.RangeIndex(2, n + 2)
+
     # -- identity ----------------------------------------------------------------------------
     def data_hash(self) -> str:
         """SHA-256 of the data tables and judgements (not schemes, not ``source``).
@@ -322,9 +364,11 @@ def _has_kind(column: pd.Series, kind: str) -> bool:
 
 
 def canonical(ws: Workspace) -> Workspace:
-    """The workspace with the dtypes and defaults load_workspace gives (problems ignored)."""
+    """The workspace with the dtypes and defaults load_workspace gives (problems ignored); its
+    warnings and spreadsheet rows are those of ``ws``."""
     fields, _ = parse_workspace(workspace_text(ws, fill=False), Where(), Problems(), check=False)
-    return Workspace(**fields, source=ws.source)
+    return Workspace(**{**fields, "rows": ws.rows}, source=ws.source, warnings=ws.warnings)
+
 
 
 def with_defaults(ws: Workspace) -> Workspace:

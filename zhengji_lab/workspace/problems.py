@@ -2,7 +2,10 @@
 
 Reading, parsing and checking a workspace add every problem they find to one
 :class:`Problems`; its :meth:`~Problems.frame` is the table a
-:class:`~zhengji_lab.errors.WorkspaceError` carries.  :class:`Where` names each table, judgement
+:class:`~zhengji_lab.errors.WorkspaceError` carries.  Suspicious but possible inputs (a peer
+group of one unit, a year far from the others, a cell read without its invisible characters)
+go to the same collector as warnings (:meth:`Problems.warn`); their table,
+:meth:`~Problems.warning_frame`, has the same columns and becomes ``Workspace.warnings``.  :class:`Where` names each table, judgement
 and scheme as the user sees it: a file of the folder, or a sheet of the workbook.
 """
 from __future__ import annotations
@@ -20,16 +23,54 @@ class Problems:
 
     def __init__(self):
         self.rows: list[dict] = []
+        self.warnings: list[dict] = []
 
     def add(self, file: str, row, column: str, value, problem: str, fix: str) -> None:
         """Record one problem: where (file or sheet, spreadsheet row, column), what, the fix."""
         self.rows.append({"file": file, "row": row, "column": column, "value": str(value),
                           "problem": problem, "fix": fix})
 
+    def warn(self, file: str, row, column: str, value, problem: str, fix: str) -> None:
+        """Record one warning (a suspicious but possible input), located as :meth:`add`."""
+        self.warnings.append({"file": file, "row": row, "column": column, "value": str(value),
+                              "problem": problem, "fix": fix})
+
     def frame(self) -> pd.DataFrame:
         """The problems so far, in the order they were added (``row`` as ``Int64``)."""
-        out = pd.DataFrame(self.rows, columns=PROBLEM_COLUMNS)
-        return out.astype({"row": "Int64"})
+        return as_table(self.rows)
+
+    def warning_frame(self) -> pd.DataFrame:
+        """The warnings so far, sorted by file and row (``row`` as ``Int64``)."""
+        return sort_table(as_table(self.warnings))
+
+
+def as_table(rows: list[dict]) -> pd.DataFrame:
+    """Rows of problems or warnings as a table with :data:`PROBLEM_COLUMNS`."""
+    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS).astype({"row": "Int64"})
+
+
+def sort_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A problems or warnings table sorted by file and row (whole-file rows first)."""
+    return table.sort_values(["file", "row"], kind="stable", na_position="first",
+                             ignore_index=True)
+
+
+def rows_text(rows) -> str:
+    """Spreadsheet rows in short: ``rows 3–5, 9`` (``row 3`` for one), at most 8 runs.
+
+    >>> rows_text([3, 4, 5, 9]), rows_text([7])
+    ('rows 3–5, 9', 'row 7')
+    """
+    rows = sorted({int(r) for r in rows})
+    runs: list[list[int]] = []
+    for r in rows:
+        if runs and r == runs[-1][1] + 1:
+            runs[-1][1] = r
+        else:
+            runs.append([r, r])
+    parts = [f"{a}" if a == b else f"{a}–{b}" for a, b in runs[:8]]
+    more = " …" if len(runs) > 8 else ""
+    return f"{'row' if len(rows) == 1 else 'rows'} {', '.join(parts)}{more}"
 
 
 @dataclass(frozen=True)

@@ -41,17 +41,28 @@ class Col:
     default: str = ""             # text for an absent column or an empty cell (str columns)
     choices: tuple = ()           # allowed values (after conversion)
     minimum: float | None = None  # smallest allowed number
+    maximum: float | None = None  # largest allowed number
     fix: str = ""                 # how to fix a bad cell
+    code: bool = False            # an identifier: read without full-width and invisible characters
 
 
-_CODE = Col(required=True, filled=True)
-_YEAR = Col("int", required=True, filled=True, fix="write the year as a whole number such as 2024")
+_CODE = Col(required=True, filled=True, code=True)
+_YEAR = Col("int", required=True, filled=True, minimum=1900, maximum=2100,
+            fix="write the year as a four-digit whole number such as 2024")
+
+#: Numbers beyond ±LIMIT are refused: no assessment value is that large, and squared or summed
+#: over units such numbers overflow (a typo, or a value in the wrong unit).
+LIMIT = 1e15
+
+#: Years further than this from every other year of ``values`` are reported (a typo: 2205).
+YEAR_GAP = 10
 
 #: How each column is read; columns not named here are optional text (:func:`column_rule`).
 SPEC: dict[str, dict[str, Col]] = {
     "framework": {
         "code": _CODE,
-        "parent": Col(required=True),
+        "parent": Col(required=True, code=True),
+        "kinds": Col(code=True),
         "level": Col("int", required=True, filled=True, minimum=1,
                      fix="write 1 for indicators, 2 for their dimensions, and so on up to the "
                          "root"),
@@ -61,7 +72,7 @@ SPEC: dict[str, dict[str, Col]] = {
         "scope": Col(default="common", choices=("common", "individualized")),
         "visibility": Col(default="visible", choices=("visible", "latent")),
     },
-    "units": {"unit_id": _CODE, "kind": _CODE},
+    "units": {"unit_id": _CODE, "kind": _CODE, "peer_group": Col(code=True)},
     "values": {"unit_id": _CODE, "year": _YEAR, "indicator": _CODE,
                "value": Col("float", required=True)},
     "targets": {"unit_id": _CODE, "year": _YEAR, "indicator": _CODE,
@@ -135,6 +146,19 @@ COLUMN_NOTES: dict[str, tuple[str, str]] = {
 #: A plain number as a cell may hold it: ``12``, ``-0.5``, ``.5``, ``1e3``.
 NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
+#: A number with a percent sign, as a CSV exported from Excel holds a percent-formatted cell.
+PERCENT_TEXT = re.compile(rf"({NUMBER.pattern})\s*%")
+
+#: What Excel writes in a cell whose formula failed.
+EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!",
+                          "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!"})
+
+#: Cells of the framework's ``key`` column that flag a key indicator (重点指标), case-insensitive.
+KEY_WORDS = frozenset({"yes", "y", "true", "1", "key", "x", "是", "重点", "√", "✓"})
+
+#: Separators of a ``kinds`` cell read as ``;`` (with a warning): ``,``, ``、`` and ``|``.
+KIND_SEPARATORS = re.compile(r"\s*[,、|]\s*")
+
 
 def column_rule(table: str, column: str) -> Col:
     """How ``column`` of ``table`` is read: its :data:`SPEC` entry, else optional text."""
@@ -144,6 +168,16 @@ def column_rule(table: str, column: str) -> Col:
 def kinds_of(text) -> frozenset[str]:
     """The kinds in a framework ``kinds`` cell ("town; park" → {town, park})."""
     return frozenset(k.strip() for k in str(text).split(";") if k.strip())
+
+
+def is_key(text) -> bool:
+    """Whether a framework ``key`` cell flags a key indicator ("yes", "是", "重点", …)."""
+    return str(text).strip().casefold() in KEY_WORDS
+
+
+def is_percent_unit(text) -> bool:
+    """Whether a framework ``unit`` cell is the percent sign (``%`` or full-width ``％``)."""
+    return str(text).strip().replace("\uff05", "%") in ("%", "百分比", "percent")
 
 
 def applies(kinds_text, kind: str) -> bool:

@@ -6,6 +6,7 @@ so that validating, comparing, hashing and writing all go through the one parser
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,11 +20,55 @@ class RawWorkspace:
     """A workspace as text: grids (lists of rows of cells) per table / judgement, scheme text.
 
     A table or judgement whose file could not be read is present with grid ``None``.
+    ``percent`` holds, per table, the cells of a workbook formatted as percentages
+    (``(spreadsheet row, 0-based column)``): their text is the number stored (0.907 where Excel
+    shows 90.7 %), which the parser reads as shown or refuses.
     """
 
     tables: dict[str, list[list[str]] | None] = field(default_factory=dict)
     judgements: dict[tuple[str, str], list[list[str]] | None] = field(default_factory=dict)
     schemes: dict[str, str] = field(default_factory=dict)
+    percent: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+
+
+#: Characters removed from codes and numbers: zero-width space, non-joiner, joiner, word
+#: joiner, byte-order mark, soft hyphen, Mongolian vowel separator, direction marks.
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f"
+                      "\u202a\u202b\u202c\u202d\u202e")
+_DROP = dict.fromkeys(map(ord, INVISIBLE))
+_DROP[ord("\u2212")] = "-"  # minus sign → hyphen-minus
+
+
+def clean_code(text: str) -> tuple[str, str]:
+    r"""A code or number cell without invisible characters, in Unicode width (NFKC).
+
+    Returns the cleaned text and what was changed ('' if nothing): the first odd character's
+    position (1-based) and code point.  Full-width letters, digits and ``；`` become ASCII
+    (NFKC), a no-break space a space, a minus sign ``−`` a hyphen-minus.
+
+    >>> clean_code("town\u200b_a")
+    ('town_a', 'character 5 is U+200B (ZERO WIDTH SPACE)')
+    >>> clean_code("ｔｏｗｎ；park")[0], clean_code("ok")
+    ('town;park', ('ok', ''))
+    """
+    if text.isascii():
+        return text, ""
+    cleaned = unicodedata.normalize("NFKC", text.translate(_DROP)).strip()
+    if cleaned == text:
+        return text, ""
+    i, ch = next((i, ch) for i, ch in enumerate(text)
+                 if ch in INVISIBLE or ch == "\u2212" or unicodedata.normalize("NFKC", ch) != ch)
+    return cleaned, f"character {i + 1} is U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed')})"
+
+
+def shown(text: str) -> str:
+    r"""A cell's text with invisible and unusual space characters escaped, for messages.
+
+    >>> print(shown("a\u200bb\u00a0c"))
+    a\u200bb\u00a0c
+    """
+    return "".join(f"\\u{ord(c):04x}" if c in INVISIBLE or (
+        c != " " and unicodedata.category(c) in ("Cf", "Zs", "Cc")) else c for c in text)
 
 
 def workspace_text(ws, *, fill: bool) -> RawWorkspace:

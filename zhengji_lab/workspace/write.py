@@ -10,12 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import os
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
+from zhengji_lab import safeio
+from zhengji_lab.errors import WorkspaceWarning
 from zhengji_lab.workspace.model import Workspace
 from zhengji_lab.workspace.problems import is_book, sheet_name
 from zhengji_lab.workspace.schema import (
@@ -43,14 +45,22 @@ def write_workspace(ws: Workspace, path, *, overwrite: bool = False) -> Path:
     (e.g. ``0.1 + 0.2``) comes back one unit in the last place off; CSV folders keep every
     digit.
 
+    Writing is all or nothing (:mod:`zhengji_lab.safeio`): every file goes to a temporary name
+    first and is renamed into place only when all are written; if anything fails, the files
+    that were there are left (or put back) as they were. Nothing is deleted: files of an
+    existing folder that the workspace does not hold (other judgements and schemes, notes) are
+    kept, and a :class:`~zhengji_lab.errors.WorkspaceWarning` names the judgements and schemes
+    among them, since loading the folder reads them too.
+
     Parameters
     ----------
     ws : Workspace
     path : str or PathLike
         A path ending in ``.xlsx`` is written as a workbook; anything else as a folder.
     overwrite : bool
-        Replace an existing workbook, or the workspace files of an existing folder (tables,
-        ``judgements/*/*.csv``, ``schemes/*.yaml``; other files are left alone).
+        Replace an existing workbook, or the files of an existing folder that this workspace
+        holds (every table, its ``judgements/<group>/<expert>.csv`` and ``schemes/<name>.yaml``);
+        other files are left alone.
 
     Returns
     -------
@@ -63,15 +73,18 @@ def write_workspace(ws: Workspace, path, *, overwrite: bool = False) -> Path:
         If ``path`` exists and ``overwrite`` is false.
     ValueError
         If a judgement group, expert or scheme name cannot be a file or sheet name.
+    zhengji_lab.safeio.WriteError
+        If a file cannot be written (a read-only folder, a workbook open in Excel); nothing was
+        changed.
     """
     path = Path(path)
     if path.exists() and not overwrite:
-        raise FileExistsError(f"'{path}' already exists; write_workspace() does not overwrite "
-                              f"it unless you pass overwrite=True.")
+        raise safeio.OutputExistsError(f"'{path}' already exists; write_workspace() does not "
+                                       f"overwrite it unless you pass overwrite=True.", path)
     book = is_book(path)
     parts = _parts(workspace_text(ws, fill=True), book=book)
     if book:
-        _write_book(path, parts)
+        _write_book(path, parts, overwrite=overwrite)
     else:
         _write_folder(path, parts)
     logger.info("Wrote %r to %s", ws, path)
@@ -128,28 +141,33 @@ def _csv_text(grid: list[list[str]]) -> str:
 
 
 def _write_folder(path: Path, parts: dict[str, list[list[str]]]) -> None:
-    if path.exists():
-        if not path.is_dir():
-            raise FileExistsError(f"'{path}' is a file; write the workspace to a new folder.")
-        _remove_workspace_files(path)
+    if path.exists() and not path.is_dir():
+        raise FileExistsError(f"'{path}' is a file; write the workspace to a new folder.")
+    files = {}
     for name, grid in parts.items():
-        file = path / name
         if name.endswith(".yaml"):
             text = "".join(f"{line[0]}\n" for line in grid)
         else:
             text = "\ufeff" + _csv_text(grid)  # BOM: Excel then reads Chinese text correctly
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(text, encoding="utf-8", newline="")
+        files[path / name] = text.encode("utf-8")
+    kept = _kept_files(path, parts)
+    safeio.write_files(files, overwrite=True, fix="write the workspace to another folder")
+    if kept:
+        warnings.warn(f"{path} keeps {len(kept)} judgement or scheme file"
+                      f"{'s' if len(kept) != 1 else ''} that the written workspace does not hold "
+                      f"({', '.join(kept[:10])}{' …' if len(kept) > 10 else ''}); loading the "
+                      f"folder reads them too. write_workspace() never deletes files it did not "
+                      f"write: remove them yourself if they are stale.", WorkspaceWarning,
+                      stacklevel=3)
 
 
-def _remove_workspace_files(path: Path) -> None:
-    """Delete what write_workspace writes into a folder, and nothing else."""
-    for file in [path / f"{t}.csv" for t in COLUMNS] + sorted(path.glob("judgements/*/*.csv")) \
-            + sorted(path.glob("schemes/*.yaml")):
-        file.unlink(missing_ok=True)
-    for folder in sorted(path.glob("judgements/*")) + [path / "judgements", path / "schemes"]:
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
+def _kept_files(path: Path, parts: dict) -> list[str]:
+    """Judgement and scheme files already in the folder that ``parts`` does not write."""
+    if not path.is_dir():
+        return []
+    found = sorted(path.glob("judgements/*/*.csv")) + sorted(path.glob("schemes/*.yaml"))
+    return [f.relative_to(path).as_posix() for f in found
+            if f.relative_to(path).as_posix() not in parts]
 
 
 def _numeric_columns(name: str, grid: list[list[str]]) -> list[bool]:
@@ -173,7 +191,7 @@ def _book_value(text: str, numeric: bool):
     return text
 
 
-def _write_book(path: Path, sheets: dict) -> None:
+def _write_book(path: Path, sheets: dict, *, overwrite: bool) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.comments import Comment
@@ -202,9 +220,10 @@ def _write_book(path: Path, sheets: dict) -> None:
                                            width=260, height=110)
                 cells.append(cell)
             sheet.append(cells)
-    temporary = path.with_name(f".{path.name}.tmp")
-    book.save(temporary)
-    os.replace(temporary, path)
+    data = io.BytesIO()
+    book.save(data)
+    safeio.write_bytes(path, data.getvalue(), overwrite=overwrite,
+                       fix="close the workbook in Excel or write to another file")
 
 
 def _readme_rows() -> list[list[str]]:
