@@ -218,6 +218,9 @@ def test_render_report_sample_city(tmp_path, monkeypatch, capsys):
     executed = nbformat.read(tmp_path / "2025" / f"{REPORT_STEM}.ipynb", as_version=4)
     assert not any(o.get("output_type") == "error" for c in executed.cells
                    for o in c.get("outputs", []))
+    # a finished run leaves its two files, no RUNNING mark and no temporaries (issue 10)
+    assert sorted(p.name for p in (tmp_path / "2025").iterdir()) == [
+        f"{REPORT_STEM}.html", f"{REPORT_STEM}.ipynb"]
 
     first = html.stat().st_mtime_ns
     code = zl.cli.main(["report", "--workspace", "data/sample_city", "--scheme", "baseline",
@@ -245,6 +248,14 @@ def test_render_report_failure_keeps_notebook(tmp_path):
     assert not (tmp_path / "1999" / f"{REPORT_STEM}.html").exists()
     nb = json.loads(failed.read_text(encoding="utf-8"))
     assert any(o.get("ename") == "BuildError" for c in nb["cells"] for o in c.get("outputs", []))
+    # the run is marked failed in its folder and in the notebook's first cell (issue 10)
+    assert zl.report.FAILED_TAG in nb["cells"][0]["metadata"]["tags"]
+    assert "this run FAILED" in "".join(nb["cells"][0]["source"])
+    failing = nb["cells"][info.value.cell]
+    assert any(o.get("ename") == "BuildError" for o in failing.get("outputs", []))
+    mark = (tmp_path / "1999" / zl.report.RUN_FAILED).read_text(encoding="utf-8")
+    assert "FAILED" in mark and "BuildError" in mark
+    assert not (tmp_path / "1999" / zl.report.RUNNING).exists()
 
 
 def test_consistency_table_lists_each_experts_cr(sample_ws, baseline):

@@ -34,6 +34,8 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", help="workspace folder or .xlsx workbook (考核数据文件夹或工作簿)")
     parser.add_argument("--problems", metavar="FILE.csv",
                         help="also write the problem table to this CSV (opens in Excel)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace FILE.csv if it exists")
 
 
 

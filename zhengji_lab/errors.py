@@ -144,6 +144,26 @@ class SchemeWarning(UserWarning):
     the message names the scheme file, the key and what to check."""
 
 
+class WriteError(ZhengjiError, OSError):
+    """A file could not be written (a read-only folder, a file locked by another program, a
+    full disk); the message names the file, what was left as it was, and the fix.
+
+    ``path`` is the file or folder that failed; ``errno`` that of the operating system's error.
+    """
+
+    def __init__(self, message: str, path=None):
+        super().__init__(message)
+        self.path = path
+
+
+class OutputExistsError(WriteError, FileExistsError):
+    """An output file exists and ``overwrite`` was not given; the message names the files."""
+
+
+class WorkspaceOutputError(ZhengjiError, ValueError):
+    """An output (results, problems, reports …) would go into an assessment workspace folder."""
+
+
 class ReportError(ZhengjiError, RuntimeError):
     """Rendering a report failed (a notebook cell raised, timed out, or the kernel died).
 

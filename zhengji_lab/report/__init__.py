@@ -13,8 +13,10 @@ One job per module; every public name is importable from here (``zl.report.ranki
 * :mod:`~zhengji_lab.report.notebook`: notebook helpers (:func:`setup_notebook`,
   :func:`locate`, :func:`notebook_path`, :func:`show`);
 * :mod:`~zhengji_lab.report.export`: HTML export without code, with A4 print CSS;
-* :mod:`~zhengji_lab.report.render`: :func:`render_report`, run folders that never overwrite,
-  failed notebooks kept.
+* :mod:`~zhengji_lab.report.render`: :func:`render_report`, run folders claimed race-free that
+  never overwrite, failed and interrupted runs marked.
+
+Every file is written through :mod:`zhengji_lab.safeio` (temporary name, then rename).
 
 The notebook stays thin: every table and figure it shows comes from a function here.
 
@@ -25,8 +27,15 @@ Examples
 True
 """
 from zhengji_lab.labels import GROUP_LABELS, group_label
-from zhengji_lab.report.excel import WORKBOOK, write_results, write_workbook
-from zhengji_lab.report.export import PRINT_CSS, TITLE_TAG, export_html
+from zhengji_lab.report.excel import (
+    WORKBOOK,
+    check_results_dir,
+    result_paths,
+    workbook_bytes,
+    write_results,
+    write_workbook,
+)
+from zhengji_lab.report.export import PRINT_CSS, TITLE_TAG, export_html, html_text
 from zhengji_lab.report.notebook import (
     REPORT_NOTEBOOK,
     locate,
@@ -34,7 +43,15 @@ from zhengji_lab.report.notebook import (
     setup_notebook,
     show,
 )
-from zhengji_lab.report.render import REPORT_STEM, next_run_dir, render_report
+from zhengji_lab.report.render import (
+    FAILED_TAG,
+    REPORT_STEM,
+    RUN_FAILED,
+    RUNNING,
+    claim_run_dir,
+    next_run_dir,
+    render_report,
+)
 from zhengji_lab.report.tables import (
     LANGS,
     RESULT_TABLES,
@@ -54,10 +71,12 @@ from zhengji_lab.report.tables import (
 )
 
 __all__ = [
-    "GROUP_LABELS", "LANGS", "PRINT_CSS", "REPORT_NOTEBOOK", "REPORT_STEM", "RESULT_TABLES",
-    "TITLE_TAG", "WORKBOOK", "column_labels", "consistency_table", "deductions_table",
+    "FAILED_TAG", "GROUP_LABELS", "LANGS", "PRINT_CSS", "REPORT_NOTEBOOK", "REPORT_STEM",
+    "RESULT_TABLES", "RUNNING", "RUN_FAILED", "TITLE_TAG", "WORKBOOK", "check_results_dir",
+    "claim_run_dir", "column_labels", "consistency_table", "deductions_table",
     "dimension_heatmap", "dimension_scores", "export_html", "format_ranking", "group_label",
-    "headline", "locate", "next_run_dir", "notebook_path", "provenance_table", "ranking",
-    "ranking_tables", "render_report", "result_tables", "setup_notebook", "show", "title",
-    "triggers_table", "write_results", "write_workbook",
+    "headline", "html_text", "locate", "next_run_dir", "notebook_path", "provenance_table",
+    "ranking", "ranking_tables", "render_report", "result_paths", "result_tables",
+    "setup_notebook", "show", "title", "triggers_table", "workbook_bytes", "write_results",
+    "write_workbook",
 ]

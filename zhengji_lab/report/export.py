@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from zhengji_lab import safeio
+
 #: Tag of the notebook cell whose Markdown output is the report's title.
 TITLE_TAG = "report-title"
 
@@ -65,17 +67,17 @@ def _title_of(nb) -> str | None:
     return None
 
 
-def export_html(notebook: str | Path, html_path: str | Path, *, title: str | None = None) -> Path:
-    """Export an executed notebook to HTML without code cells or scripts, with the print CSS.
+def html_text(notebook: str | Path, *, title: str | None = None,
+              default_title: str | None = None) -> str:
+    """The HTML page of an executed notebook: no code cells or scripts, with the print CSS.
 
     Parameters
     ----------
     notebook : str or Path
         The executed ``.ipynb``.
-    html_path : str or Path
-        Where to write the HTML.
     title : str, optional
-        The page title; by default the Markdown output of the cell tagged :data:`TITLE_TAG`.
+        The page title; by default the Markdown output of the cell tagged :data:`TITLE_TAG`,
+        else ``default_title``, else the notebook's file stem.
     """
     # nbconvert is slow to import: only when exporting
     import nbformat
@@ -83,7 +85,7 @@ def export_html(notebook: str | Path, html_path: str | Path, *, title: str | Non
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(notebook), as_version=4)
-    title = title or _title_of(nb) or Path(notebook).stem
+    title = title or _title_of(nb) or default_title or Path(notebook).stem
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, template_file="zhengji_report.html.j2",
                             extra_loaders=[DictLoader({"zhengji_report.html.j2": _TEMPLATE})])
@@ -91,6 +93,24 @@ def export_html(notebook: str | Path, html_path: str | Path, *, title: str | Non
     body = body.replace("</head>", PRINT_CSS + "</head>", 1)
     if 'lang="en"' in body[:300]:
         body = body.replace('lang="en"', 'lang="zh-CN"', 1)
-    html_path = Path(html_path)
-    html_path.write_text(body, encoding="utf-8")
-    return html_path
+    return body
+
+
+def export_html(notebook: str | Path, html_path: str | Path, *, title: str | None = None,
+                overwrite: bool = False) -> Path:
+    """Export an executed notebook to HTML without code cells or scripts, with the print CSS.
+
+    Parameters
+    ----------
+    notebook : str or Path
+        The executed ``.ipynb``.
+    html_path : str or Path
+        Where to write the HTML (through a temporary file renamed into place).
+    title : str, optional
+        The page title; by default the Markdown output of the cell tagged :data:`TITLE_TAG`.
+    overwrite : bool
+        Replace an existing file; otherwise a ``FileExistsError``
+        (:class:`~zhengji_lab.safeio.OutputExistsError`).
+    """
+    return safeio.write_text(html_path, html_text(notebook, title=title), overwrite=overwrite,
+                             fix="choose another file")

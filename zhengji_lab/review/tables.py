@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from zhengji_lab import safeio
 from zhengji_lab.errors import choices
 from zhengji_lab.labels import label_columns, text_table
 from zhengji_lab.report import write_workbook
@@ -231,15 +232,24 @@ class SchemeTables:
         Returns
         -------
         Path
+
+        Raises
+        ------
+        zhengji_lab.safeio.WorkspaceOutputError
+            ``path`` is in a workspace folder.
+        zhengji_lab.safeio.WriteError
+            The file could not be written (it is open in Excel, the folder is read-only).
         """
         path = Path(path)
         if path.suffix.lower() != ".xlsx":
             raise ValueError(f"The 'path' parameter of SchemeComparison.to_excel() must end in "
                              f".xlsx. Got {str(path)!r} instead.")
+        safeio.refuse_workspace_folder(path, folder=False, what="the comparison workbook",
+                                       fix="choose another file (--out)")
         if path.exists() and not overwrite:
-            raise FileExistsError(f"{path} already exists; pass overwrite=True (zhengji weights "
-                                  f"--overwrite) or choose another file (--out).")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_workbook(self.tables(), path)
+            raise safeio.OutputExistsError(f"{path} already exists; pass overwrite=True (zhengji "
+                                           f"weights --overwrite) or choose another file (--out).",
+                                           path)
+        write_workbook(self.tables(), path, overwrite=overwrite)
         logger.info("Wrote the comparison of %d schemes to %s", len(self.schemes), path)
         return path
