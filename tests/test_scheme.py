@@ -235,3 +235,17 @@ def test_weight_sums_near_1_or_100_are_noted(values, noted):
     want = [] if noted is None else [f"weights.index.values {noted}",
                                       f"weights.x.of[0].values {noted}"]
     assert [n.split(":")[0] for n in said] == want
+
+
+def test_to_yaml_writes_safely_and_never_replaces_without_overwrite(tmp_path, baseline):
+    """Issue 10 (safe writes): a scheme written to a file round-trips, and an existing file is
+    replaced only when asked."""
+    path = tmp_path / "copy.yaml"
+    baseline.to_yaml(path)
+    assert zl.Scheme.from_yaml(path) == baseline
+    before = path.read_bytes()
+    with pytest.raises(FileExistsError, match="already exists"):
+        baseline.replace("description", "changed").to_yaml(path)
+    assert path.read_bytes() == before
+    baseline.replace("description", "changed").to_yaml(path, overwrite=True)
+    assert zl.Scheme.from_yaml(path).get("description") == "changed"

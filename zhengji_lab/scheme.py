@@ -34,6 +34,7 @@ from typing import Any
 
 import yaml
 
+from zhengji_lab import safeio
 from zhengji_lab.errors import SchemeError, choices
 from zhengji_lab.prep import WHEN_MISSING
 from zhengji_lab.scheme_schema import (
@@ -455,12 +456,14 @@ class Scheme:
         """The scheme as plain data (a deep copy)."""
         return copy.deepcopy(self.spec)
 
-    def to_yaml(self, path: str | Path | None = None) -> str:
-        """The scheme as YAML text; also written to ``path`` when given."""
+    def to_yaml(self, path: str | Path | None = None, *, overwrite: bool = False) -> str:
+        """The scheme as YAML text; also written to ``path`` when given (safely, through
+        :mod:`zhengji_lab.safeio`: an existing file is replaced only with ``overwrite=True``)."""
         text = yaml.safe_dump(self.spec, allow_unicode=True, sort_keys=False,
                               default_flow_style=None, width=100)
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            safeio.write_text(path, text, overwrite=overwrite,
+                              fix="choose another file, or pass overwrite=True")
         return text
 
     def fingerprint(self) -> str:
