@@ -10,14 +10,22 @@ import zhengji_lab as zl
 
 
 def test_validate_ok(tmp_path, capsys):
+    """Valid (exit 0); the one suspicious input, a peer group of one unit, is listed to check
+    with its place (issue 10: a located warning, not silence)."""
     assert zl.cli.main(["validate", str(make_ws(tmp_path))]) == 0
-    assert capsys.readouterr().out.strip() == "OK: 3 units, 4 indicators, years 2023–2024"
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1] == "OK: 3 units, 4 indicators, years 2023–2024"
+    assert lines[0] == "1 thing to check (请核对):"
+    assert lines[1].startswith("- units.csv row 4, column 'peer_group': the peer group 'park' "
+                               "has one unit only")
 
 
 def test_validate_xlsx_ok(tmp_path, capsys):
     book = zl.write_workspace(zl.load_workspace(make_ws(tmp_path)), tmp_path / "b.xlsx")
     assert zl.cli.main(["validate", str(book)]) == 0
-    assert capsys.readouterr().out.startswith("OK: 3 units")
+    out = capsys.readouterr().out
+    assert "b.xlsx, sheet 'units' row 4, column 'peer_group'" in out
+    assert out.strip().splitlines()[-1].startswith("OK: 3 units")
 
 
 def test_validate_lists_every_problem_and_exits_1(tmp_path, capsys):
