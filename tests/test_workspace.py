@@ -537,7 +537,7 @@ def test_error_pickles(tmp_path):
 def test_template_sheets_columns_and_notes(tmp_path):
     path = write_template(tmp_path / "t.xlsx")
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == [README_SHEET, *COLUMNS]
+    assert wb.sheetnames == [README_SHEET, "workspace", *COLUMNS]
     for table, columns in COLUMNS.items():
         header = next(iter(wb[table].iter_rows(max_row=1)))
         assert [c.value for c in header] == columns

@@ -54,6 +54,7 @@ from zhengji_lab.datasets.spec import (
     SCHEME_TEMPLATE,
     SCHEMES,
     UNITS,
+    WORKSPACE_META,
 )
 from zhengji_lab.weighting.ahp import ahp
 from zhengji_lab.workspace import COLUMNS, Workspace
@@ -188,8 +189,8 @@ def make_city(seed: int | np.random.Generator | None = DEFAULT_SEED, *,
     Returns
     -------
     workspace : Workspace
-        Framework, units, values, targets, deductions, deduction items, judgements, schemes and
-        outcomes; floats are rounded so that a CSV round trip is exact.
+        Framework, units, values, targets, deductions, deduction items, judgements, schemes,
+        outcomes and the city's names (``meta``: 青川市); floats are rounded so that a CSV round trip is exact.
     truth : CityTruth
         What was planted (see :mod:`zhengji_lab.datasets` for the model).
 
@@ -230,7 +231,7 @@ def make_city(seed: int | np.random.Generator | None = DEFAULT_SEED, *,
     ws = Workspace(
         framework=_framework(), units=units, values=values, targets=targets,
         deductions=deductions, deduction_items=_deduction_items(), judgements=judgements,
-        schemes=_schemes(), outcomes=outcomes,
+        schemes=_schemes(), outcomes=outcomes, meta=dict(WORKSPACE_META),
     )
     truth = CityTruth(
         seed=seed,

@@ -118,6 +118,10 @@ _TAI_TREE = [   # code, name_zh, name_en, indicators
     ("human_skills", "人力技能", "Human skills", ["schooling", "university"]),
 ]
 _TAI_YEAR = 2000
+_TAI_META = {"name_zh": "技术成就指数（OECD/JRC 手册 2008 示例）",
+             "name_en": "Technology Achievement Index (OECD/JRC Handbook 2008)",
+             "region": "23 countries (UNDP Human Development Report 2001)",
+             "office": "OECD / European Commission JRC (reference example)"}
 _TAI_SCHEME = """\
 name: {name}
 description: "{description}"
@@ -189,11 +193,16 @@ def tai_from_source(folder: Path) -> Workspace:
                     "fixed method rescales to sum to 1\n# (dimension weight x rescaled weight "
                     "= the Handbook's weight).\n"),
     }
-    return Workspace(framework=framework, units=units, values=values, schemes=schemes)
+    return Workspace(framework=framework, units=units, values=values, schemes=schemes,
+                     meta=_TAI_META)
 
 
 _ASEM_DENOMINATORS = {"Area": "area", "Energy": "energy", "GDP": "gdp", "Population": "population"}
 _ASEM_YEAR = 2018
+_ASEM_META = {"name_zh": "亚欧会议可持续互联互通指数（COINr 示例）",
+              "name_en": "ASEM Sustainable Connectivity (COINr example)",
+              "region": "51 ASEM countries (Asia-Europe Meeting)",
+              "office": "European Commission JRC, COINr (reference example)"}
 
 
 def _snake(code: str) -> str:
@@ -243,7 +252,7 @@ def asem_from_source(folder: Path) -> Workspace:
                                                else name))
     default = _COINR_DEFAULT.format(denominate="\n".join(entries), weights="\n".join(lines))
     return Workspace(framework=framework, units=units, values=values,
-                     schemes={"asem_coinr": scheme, "coinr_default": default})
+                     schemes={"asem_coinr": scheme, "coinr_default": default}, meta=_ASEM_META)
 
 
 # the end of both ASEM schemes: min-max 0-100, arithmetic means with the iMeta weights

@@ -110,6 +110,8 @@ _SPEC = yaml.safe_load(files(__package__).joinpath(SPEC_FILE).read_text(encoding
 
 #: ``(unit_id, name_zh, name_en, kind, role)``; the role sets the covariate ranges.
 UNITS: tuple[tuple[str, str, str, str, str], ...] = tuple(tuple(u) for u in _SPEC["units"])
+#: What reports and workbooks call the city (``Workspace.meta``, ``workspace.yaml``).
+WORKSPACE_META: dict[str, str] = dict(_SPEC["workspace"])
 #: Unit kind -> peer group.
 PEER_GROUP: dict[str, str] = _SPEC["peer_groups"]
 #: Role -> uniform ranges of the covariates (``area``, ``pop``, ``redline``, ``ind``, and

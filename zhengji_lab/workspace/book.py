@@ -1,8 +1,8 @@
 """Reading a workbook (``.xlsx``) into text, with what Excel adds to a table.
 
 One sheet per table (``values``, ``units`` …), ``J.<group>.<expert>`` per judgement, ``S.<name>``
-per scheme (one YAML line a row).  Beyond the cells' values, what Excel shows differently from
-what a cell holds is checked:
+per scheme (one YAML line a row), ``workspace`` for the names (``key, value`` rows).  Beyond the
+cells' values, what Excel shows differently from what a cell holds is checked:
 
 * merged cells (read as their first cell and empty cells) are an error naming the range;
 * formulas without a saved result (a program wrote the workbook, Excel never calculated it; they
@@ -17,6 +17,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from zhengji_lab.workspace.meta import META_SHEET, parse_meta_grid
 from zhengji_lab.workspace.problems import Problems, Where, rows_text
 from zhengji_lab.workspace.schema import COLUMNS, README_SHEET, REQUIRED_TABLES
 from zhengji_lab.workspace.text import RawWorkspace, cell_text
@@ -44,7 +45,7 @@ def read_book(path: Path, where: Where, out: Problems) -> RawWorkspace:
         for sheet in book.worksheets:
             name = sheet.title
             table = _table_of(name, titles)
-            if table or name.startswith("J."):
+            if table or name.startswith("J.") or name == META_SHEET:
                 grid, percent = _grid(sheet)
                 label = where.table(name)
                 _check_merged(sheet, grid, label, out)
@@ -63,6 +64,8 @@ def read_book(path: Path, where: Where, out: Problems) -> RawWorkspace:
                 else:
                     out.add(where.table(name), None, "", "", "a judgement sheet name must be "
                             "J.<group>.<expert>", "rename the sheet, e.g. J.index.expert_01")
+            elif name == META_SHEET:
+                raw.meta = parse_meta_grid(grid, where.table(name), out)
             elif name.startswith("S."):
                 rows = sheet.iter_rows(max_col=1, values_only=True)
                 raw.schemes[name[2:]] = "\n".join(cell_text(row[0]) if row else ""
@@ -70,8 +73,8 @@ def read_book(path: Path, where: Where, out: Problems) -> RawWorkspace:
             elif name != README_SHEET:
                 out.warn(where.table(name), None, "", name, f"Sheet '{name}' is not part of a "
                          "workspace and was ignored", f"tables are {', '.join(COLUMNS)}, "
-                         "judgements J.<group>.<expert>, schemes S.<name>; rename the sheet if it "
-                         "holds one of them")
+                         "judgements J.<group>.<expert>, schemes S.<name>, the names "
+                         f"'{META_SHEET}'; rename the sheet if it holds one of them")
     finally:
         book.close()
     for name in REQUIRED_TABLES:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import weakref
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
 from zhengji_lab.errors import BuildError
+from zhengji_lab.workspace.meta import check_meta
 from zhengji_lab.workspace.parse import parse_workspace
-from zhengji_lab.workspace.problems import Problems, Where, where_of
+from zhengji_lab.workspace.problems import Problems, Where, is_book, where_of
 from zhengji_lab.workspace.schema import COLUMNS, applies, column_rule, kinds_of
 from zhengji_lab.workspace.suspicious import check_suspicious
 from zhengji_lab.workspace.text import workspace_text
@@ -70,6 +72,10 @@ class Workspace:
     rows : dict or None
         ``{table: spreadsheet row of each row}`` as loaded (header = row 1); ``None`` when
         made in memory (rows are then numbered as :func:`write_workspace` writes them).
+    meta : dict
+        What reports and workbooks call the workspace (``workspace.yaml``): any of ``name_zh``,
+        ``name_en``, ``region``, ``office`` (text); ``{}`` when not given.  An unknown key is a
+        ``ValueError`` naming the closest one.  :meth:`title` gives the name to show.
 
     Examples
     --------
@@ -105,6 +111,10 @@ class Workspace:
         default_factory=lambda: pd.DataFrame(columns=COLUMNS["outcomes"]))
     warnings: pd.DataFrame | None = field(default=None, repr=False)
     rows: dict | None = field(default=None, repr=False)
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        object.__setattr__(self, "meta", check_meta(self.meta))
 
     def __repr__(self) -> str:
         years = self.years
@@ -248,6 +258,24 @@ class Workspace:
                 out[code] = next((n for n in name if isinstance(n, str) and n), code)
         return out
 
+    def title(self, lang: str = "zh") -> str:
+        """The workspace's name in ``lang`` ("zh" or "en"), for titles of reports and workbooks.
+
+        ``name_<lang>`` of :attr:`meta`, else the name in the other language, else the folder
+        (or workbook) name of :attr:`source`, else ``""``.
+
+        >>> Workspace(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), source="data/sample_city",
+        ...           meta={"name_en": "Qingchuan"}).title("zh")
+        'Qingchuan'
+        """
+        if lang not in ("zh", "en"):
+            raise ValueError(f"The 'lang' parameter of Workspace.title() must be one of "
+                             f"{{'zh', 'en'}}. Got {lang!r} instead.")
+        other = "en" if lang == "zh" else "zh"
+        name = self.meta.get(f"name_{lang}") or self.meta.get(f"name_{other}")
+        path = Path(self.source)
+        return name or (path.stem if is_book(path) else path.name if self.source else "")
+
     # -- warnings ----------------------------------------------------------------------------
     def located_warnings(self) -> pd.DataFrame:
         """The workspace's located warnings (``file, row, column, value, problem, fix``).
@@ -280,7 +308,8 @@ class Workspace:
 
     # -- identity ----------------------------------------------------------------------------
     def data_hash(self) -> str:
-        """SHA-256 of the data tables and judgements (not schemes, not ``source``).
+        """SHA-256 of the data tables and judgements (not schemes, not ``source``, not the
+        names of :attr:`meta`: renaming a workspace does not change its data).
 
         Computed on the typed tables as :func:`load_workspace` gives them (a workspace made in
         memory is converted first), so a workspace and its written-and-loaded copy have the same
@@ -303,8 +332,8 @@ class Workspace:
         """Whether two workspaces hold the same data, judgements and schemes.
 
         Tables are compared after converting both to the dtypes :func:`load_workspace` gives
-        (so an int column built in memory equals the float column read back); ``source`` is
-        ignored.
+        (so an int column built in memory equals the float column read back); the names
+        (:attr:`meta`) are compared too, ``source`` is ignored.
         """
         a, b = canonical(self), canonical(other)
         same_tables = all(getattr(a, t).equals(getattr(b, t)) for t in COLUMNS)
@@ -313,7 +342,7 @@ class Workspace:
             == {g: set(e) for g, e in b.judgements.items()}
             and all(a.judgements[g][e].equals(b.judgements[g][e])
                     for g in a.judgements for e in a.judgements[g]))
-        return same_tables and same_judgements and a.schemes == b.schemes
+        return same_tables and same_judgements and a.schemes == b.schemes and a.meta == b.meta
 
 
 def _hash_frame(digest, name: str, df: pd.DataFrame, *, index: bool) -> None:

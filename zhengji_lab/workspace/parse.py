@@ -46,8 +46,9 @@ def parse_workspace(raw: RawWorkspace, where: Where, out: Problems, *, check: bo
     -------
     fields : dict
         The keyword arguments of :class:`~zhengji_lab.workspace.Workspace` but ``source`` and
-        ``warnings``: the typed tables, ``judgements``, ``schemes`` and ``rows`` (each table's
-        spreadsheet rows).  The warnings found are ``out.warning_frame()``.
+        ``warnings``: the typed tables, ``judgements``, ``schemes``, ``rows`` (each table's
+        spreadsheet rows) and ``meta`` (the names).  The warnings found are
+        ``out.warning_frame()``.
     problems : DataFrame
         Every problem in ``out``, sorted by file and row.
     """
@@ -83,7 +84,8 @@ def parse_workspace(raw: RawWorkspace, where: Where, out: Problems, *, check: bo
     # broken scheme is reported without stopping the workspace or its other schemes
     fields = {t: df.reset_index(drop=True) for t, df in tables.items()}
     rows = {t: tuple(int(r) for r in df.index) for t, df in tables.items()}
-    return ({**fields, "judgements": judgements, "schemes": schemes, "rows": rows},
+    return ({**fields, "judgements": judgements, "schemes": schemes, "rows": rows,
+             "meta": dict(raw.meta)},
             sort_table(out.frame()))
 
 

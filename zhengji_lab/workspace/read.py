@@ -27,6 +27,7 @@ from zhengji_lab.errors import (
 )
 from zhengji_lab.scheme_checks import check_scheme_files, warn_scheme_files
 from zhengji_lab.workspace.book import read_book
+from zhengji_lab.workspace.meta import META_FILE, parse_meta_yaml
 from zhengji_lab.workspace.model import Workspace, with_defaults
 from zhengji_lab.workspace.parse import parse_workspace
 from zhengji_lab.workspace.problems import Problems, Where, is_book, sort_table, where_of
@@ -196,6 +197,14 @@ def _read_folder(path: Path, out: Problems) -> RawWorkspace:
         except UnicodeDecodeError as exc:
             out.add(where.scheme(file.stem), None, "", "", f"not UTF-8 text ({exc.reason})",
                     "save the scheme as UTF-8")
+    if (path / META_FILE).is_file():
+        try:
+            text = (path / META_FILE).read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            out.add(META_FILE, None, "", "", f"not UTF-8 text ({exc.reason})",
+                    f"save {META_FILE} as UTF-8")
+        else:
+            raw.meta = parse_meta_yaml(text, META_FILE, out)
     return raw
 
 

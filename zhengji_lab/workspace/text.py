@@ -22,13 +22,15 @@ class RawWorkspace:
     A table or judgement whose file could not be read is present with grid ``None``.
     ``percent`` holds, per table, the cells of a workbook formatted as percentages
     (``(spreadsheet row, 0-based column)``): their text is the number stored (0.907 where Excel
-    shows 90.7 %), which the parser reads as shown or refuses.
+    shows 90.7 %), which the parser reads as shown or refuses.  ``meta`` holds the names of
+    ``workspace.yaml`` (or the sheet ``workspace``), already checked.
     """
 
     tables: dict[str, list[list[str]] | None] = field(default_factory=dict)
     judgements: dict[tuple[str, str], list[list[str]] | None] = field(default_factory=dict)
     schemes: dict[str, str] = field(default_factory=dict)
     percent: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+    meta: dict[str, str] = field(default_factory=dict)  # the names (workspace.yaml), checked
 
 
 #: Characters removed from codes and numbers: zero-width space, non-joiner, joiner, word
@@ -76,7 +78,7 @@ def workspace_text(ws, *, fill: bool) -> RawWorkspace:
 
     ``fill`` writes absent columns of ``COLUMNS`` with defaults.
     """
-    raw = RawWorkspace(schemes=dict(ws.schemes))
+    raw = RawWorkspace(schemes=dict(ws.schemes), meta=dict(getattr(ws, "meta", None) or {}))
     for name, known in COLUMNS.items():
         df = getattr(ws, name)
         columns = [c for c in known if fill or c in df.columns]

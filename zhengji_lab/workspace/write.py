@@ -18,6 +18,14 @@ import pandas as pd
 
 from zhengji_lab import safeio
 from zhengji_lab.errors import WorkspaceWarning
+from zhengji_lab.workspace.meta import (
+    META_FILE,
+    META_KEYS,
+    META_NOTES,
+    META_SHEET,
+    meta_grid,
+    meta_yaml,
+)
 from zhengji_lab.workspace.model import Workspace
 from zhengji_lab.workspace.problems import is_book, sheet_name
 from zhengji_lab.workspace.schema import (
@@ -35,7 +43,8 @@ logger = logging.getLogger(__name__)
 _SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
-def write_workspace(ws: Workspace, path, *, overwrite: bool = False) -> Path:
+def write_workspace(ws: Workspace, path, *, overwrite: bool = False, template: bool = False,
+                    ) -> Path:
     """Write a workspace to a folder of CSV files, or to an ``.xlsx`` workbook.
 
     CSV files are UTF-8 with a byte-order mark, so that Excel shows Chinese text correctly.
@@ -59,8 +68,11 @@ def write_workspace(ws: Workspace, path, *, overwrite: bool = False) -> Path:
         A path ending in ``.xlsx`` is written as a workbook; anything else as a folder.
     overwrite : bool
         Replace an existing workbook, or the files of an existing folder that this workspace
-        holds (every table, its ``judgements/<group>/<expert>.csv`` and ``schemes/<name>.yaml``);
-        other files are left alone.
+        holds (every table, its ``judgements/<group>/<expert>.csv``, ``schemes/<name>.yaml`` and
+        ``workspace.yaml``, written when it has names); other files are left alone.
+    template : bool
+        Write the workbook sheet ``workspace`` with a row for every name, even empty ones
+        (:func:`write_template`).
 
     Returns
     -------
@@ -82,7 +94,7 @@ def write_workspace(ws: Workspace, path, *, overwrite: bool = False) -> Path:
         raise safeio.OutputExistsError(f"'{path}' already exists; write_workspace() does not "
                                        f"overwrite it unless you pass overwrite=True.", path)
     book = is_book(path)
-    parts = _parts(workspace_text(ws, fill=True), book=book)
+    parts = _parts(workspace_text(ws, fill=True), book=book, template=template)
     if book:
         _write_book(path, parts, overwrite=overwrite)
     else:
@@ -103,15 +115,22 @@ def write_template(path, *, overwrite: bool = False) -> Path:
         raise ValueError(f"The 'path' parameter of write_template() must end in .xlsx. "
                          f"Got '{path}' instead.")
     empty = Workspace(*(pd.DataFrame(columns=COLUMNS[t]) for t in REQUIRED_TABLES))
-    return write_workspace(empty, path, overwrite=overwrite)
+    return write_workspace(empty, path, overwrite=overwrite, template=True)
 
 
-def _parts(raw: RawWorkspace, *, book: bool) -> dict[str, list[list[str]]]:
-    """Sheet name (``book``) or file path inside the folder → grid (scheme: one line a row).
+def _parts(raw: RawWorkspace, *, book: bool, template: bool = False,
+           ) -> dict[str, list[list[str]]]:
+    """Sheet name (``book``) or file path inside the folder → grid (scheme and
+    ``workspace.yaml``: one line a row); the names first, when there are any (or ``template``).
 
     Raises ValueError for judgement and scheme names that cannot be sheet or file names.
     """
-    parts = {name if book else f"{name}.csv": grid for name, grid in raw.tables.items()}
+    parts = {}
+    if book and (raw.meta or template):
+        parts[META_SHEET] = meta_grid(raw.meta, every_key=template)
+    elif raw.meta:
+        parts[META_FILE] = [[line] for line in meta_yaml(raw.meta).splitlines()]
+    parts.update({name if book else f"{name}.csv": grid for name, grid in raw.tables.items()})
     named = [(("J", group, expert), f"judgements/{group}/{expert}.csv", grid)
              for (group, expert), grid in raw.judgements.items()]
     named += [(("S", name), f"schemes/{name}.yaml",
@@ -153,7 +172,8 @@ def _write_folder(path: Path, parts: dict[str, list[list[str]]]) -> None:
     kept = _kept_files(path, parts)
     safeio.write_files(files, overwrite=True, fix="write the workspace to another folder")
     if kept:
-        warnings.warn(f"{path} keeps {len(kept)} judgement or scheme file"
+        what = "judgement, scheme or names" if META_FILE in kept else "judgement or scheme"
+        warnings.warn(f"{path} keeps {len(kept)} {what} file"
                       f"{'s' if len(kept) != 1 else ''} that the written workspace does not hold "
                       f"({', '.join(kept[:10])}{' …' if len(kept) > 10 else ''}); loading the "
                       f"folder reads them too. write_workspace() never deletes files it did not "
@@ -166,6 +186,7 @@ def _kept_files(path: Path, parts: dict) -> list[str]:
     if not path.is_dir():
         return []
     found = sorted(path.glob("judgements/*/*.csv")) + sorted(path.glob("schemes/*.yaml"))
+    found += [path / META_FILE] if (path / META_FILE).is_file() else []
     return [f.relative_to(path).as_posix() for f in found
             if f.relative_to(path).as_posix() not in parts]
 
@@ -175,8 +196,8 @@ def _numeric_columns(name: str, grid: list[list[str]]) -> list[bool]:
     header = grid[0]
     if name.startswith("J."):
         return [j > 0 for j in range(len(header))]
-    if name.startswith("S."):
-        return [False]
+    if name.startswith("S.") or name == META_SHEET:
+        return [False] * len(header)
     return [column_rule(name, c).dtype != "str" if c in COLUMNS[name] else
             all(not r[j] or NUMBER.fullmatch(r[j]) for r in grid[1:])
             for j, c in enumerate(header)]
@@ -243,7 +264,11 @@ def _readme_rows() -> list[list[str]]:
          + "Text first), or a point budget with the two columns node, points."],
         ["4. 考核方案：工作表 S.<名称>，A 列每行一行 YAML。 / Schemes: a sheet S.<name> with "
          + "one line of YAML per row in column A."],
-        ["5. 检查数据：zhengji validate 本文件.xlsx / Check the data: zhengji validate BOOK.xlsx"],
+        ["5. 工作空间名称：工作表 workspace，两列 key, value，键为 " + ", ".join(META_KEYS)
+         + "（均可选，报告标题使用 name_zh）。 / The workspace's names: a sheet workspace with the "
+         + "columns key, value; keys " + ", ".join(META_KEYS) + " (all optional; report titles "
+         + "use name_zh)."],
+        ["6. 检查数据：zhengji validate 本文件.xlsx / Check the data: zhengji validate BOOK.xlsx"],
         [],
         ["工作表 sheet", "列 column", "必填 required", "说明", "description"],
     ]
@@ -252,4 +277,5 @@ def _readme_rows() -> list[list[str]]:
             zh, en = COLUMN_NOTES.get(f"{table}.{col}", COLUMN_NOTES.get(col, ("", "")))
             required = "是 yes" if column_rule(table, col).required else ""
             rows.append([table, col, required, zh, en])
+    rows += [[META_SHEET, key, "", *META_NOTES[key]] for key in META_KEYS]
     return rows
