@@ -58,13 +58,19 @@ class Expect:
 EXPECT = {
     "yearly_report": Expect(
         parameters={"year": ("int", 2025), "workspace": ("str", "data/sample_city"),
-                    "scheme": ("str", "baseline")},
+                    "scheme": ("str", "baseline"), "draws": ("int", zl.report.REPORT_DRAWS),
+                    "seed": ("int", zl.report.REPORT_SEED)},
         help={"workspace": "assessment workspace (folder or .xlsx)",
-              "scheme": "scheme name under workspace/schemes/, or a YAML path"},
+              "scheme": "scheme name under workspace/schemes/, or a YAML path",
+              "draws": "Monte Carlo draws of the rank bands (0: none)",
+              "seed": "random seed of the draws"},
         tags=(zl.report.TITLE_TAG,),
         figures=1, svg_text=("维度得分",),
-        outputs={"text/markdown": ("年度综合考核报告", "baseline"),
-                 "text/html": ("等次", "一致性比率")},
+        # the sample city's scheme has an uncertainty section: rank bands, uncertain grades
+        # (23 of 46 at 1000 draws) and the triggers' firing probabilities are shown
+        outputs={"text/markdown": ("年度综合考核报告", "baseline", "排名区间", "等次存疑"),
+                 "text/html": ("等次", "一致性比率", "排名区间", "存疑", "触发概率",
+                               "抽样次数 Draws", "方案指纹")},
         all_units=True),
     "01_weighting_review": Expect(
         parameters={"year": ("int", 2025), "workspace": ("str", "data/sample_city"),

@@ -16,6 +16,7 @@ import pytest
 
 import zhengji_lab as zl
 from zhengji_lab.report import REPORT_STEM
+from zhengji_lab.report.excel import ABOUT_SHEET
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample_city"
@@ -24,6 +25,12 @@ SAMPLE = ROOT / "data" / "sample_city"
 @pytest.fixture(scope="module")
 def assessment(sample_ws, baseline):
     return zl.build(sample_ws, baseline, 2025)
+
+
+@pytest.fixture(scope="module")
+def flagged(sample_ws, baseline):
+    """The report's build: the uncertainty flags over the scheme's uncertainty section."""
+    return zl.report.yearly_assessment(sample_ws, baseline, 2025, draws=200, seed=1)
 
 
 # -- the notebook (its parameters, thinness and run: tests/test_notebooks.py) --------------------
@@ -77,8 +84,69 @@ def test_headline_title_provenance(assessment, sample_ws):
     assert "2025" in h["数值 Value"].tolist() and fp in " ".join(h["数值 Value"])
     title = zl.report.title(assessment, sample_ws)
     assert title.startswith("# ") and "2025" in title and "baseline" in title and fp in title
+    assert title.startswith("# 青川市 2025 年度综合考核报告")        # the name, not sample_city
     p = zl.report.provenance_table(assessment)
     assert {fp, zl.__version__, assessment.provenance["data_hash"]} <= set(p["数值 Value"])
+
+
+def test_yearly_assessment_reuses_the_build_flags(flagged, sample_ws, baseline):
+    """The report's flags are zl.build's (flag_uncertain), under the approved scheme's name."""
+    assert flagged.scheme == baseline
+    assert flagged.provenance["fingerprint"] == baseline.fingerprint()
+    same = zl.build(sample_ws, baseline.replace(
+        "uncertainty_flags", {"n": 200, "seed": 1, "band": [0.05, 0.95]}), 2025)
+    pd.testing.assert_frame_equal(flagged.scores, same.scores)
+    pd.testing.assert_frame_equal(flagged.triggers, same.triggers)
+    assert flagged.log[-1].step == "uncertainty_flags" and flagged.log[-1].params["n"] == 200
+    off = zl.report.yearly_assessment(sample_ws, baseline, 2025, draws=0)
+    assert "rank_lo" not in off.scores and "p_fire" not in off.triggers
+    assert "0 draws" in zl.report.uncertainty_note(off)
+    with pytest.raises(ValueError, match=r"'draws' parameter of yearly_assessment\(\) must be 0"):
+        zl.report.yearly_assessment(sample_ws, baseline, 2025, draws=1)
+    with pytest.raises(TypeError, match=r"'seed' parameter .* whole number. Got '1'"):
+        zl.report.yearly_assessment(sample_ws, baseline, 2025, seed="1")
+
+
+def test_tables_show_rank_bands_and_uncertain_grades(flagged, assessment, sample_ws):
+    r = zl.report.ranking(flagged, sample_ws)
+    assert list(r.columns[-3:]) == ["grade_uncertain", "rank_lo", "rank_hi"]
+    assert (r["rank_lo"] <= r["rank_hi"]).all() and r["grade_uncertain"].any()
+    tables = zl.report.ranking_tables(flagged, sample_ws)
+    t = pd.concat(tables.values())
+    cols = list(t.columns)
+    assert cols[cols.index("排名") + 1] == "排名区间" and cols[-1] == "等次存疑"
+    assert all(re.fullmatch(r"[\d.]+–[\d.]+", b) for b in t["排名区间"])
+    assert (t["等次存疑"] == "存疑").sum() == r["grade_uncertain"].sum()
+    tr = zl.report.triggers_table(flagged)
+    assert all(re.fullmatch(r"\d+%", p) for p in tr["触发概率"])
+    h = dict(zip(*zl.report.headline(flagged).T.to_numpy()))
+    assert h["等次存疑 Uncertain grades"].startswith(f"{int(r['grade_uncertain'].sum())} / 46")
+    note = zl.report.uncertainty_note(flagged)
+    assert "排名区间" in note and "200" in note and "5%–95%" in note
+    # without the flags the tables are as before
+    assert "排名区间" not in pd.concat(zl.report.ranking_tables(assessment, sample_ws).values())
+    assert "触发概率" not in zl.report.triggers_table(assessment)
+    assert "not computed" in zl.report.uncertainty_note(assessment)
+
+
+def test_provenance_table_is_readable(flagged, baseline):
+    """A tidy table of names and rounded numbers, not Python reprs (issue 11)."""
+    p = zl.report.provenance_table(flagged)
+    assert list(p.columns) == ["步骤 Step", "项目 Item", "数值 Value"]
+    text = " ".join(p.astype(str).to_numpy().ravel())
+    for repr_mark in ("{", "}", "Series", "dtype", "array(", "np.float", "MappingProxy"):
+        assert repr_mark not in text, repr_mark
+    assert not re.search(r"\d\.\d{5,}", text)                       # numbers rounded
+    source = dict(zip(p.loc[p["步骤 Step"] == "来源 provenance", "项目 Item"],
+                      p.loc[p["步骤 Step"] == "来源 provenance", "数值 Value"]))
+    assert source["方案指纹 Scheme fingerprint"] == baseline.fingerprint()
+    assert source["随机种子 Seed"] == "1" and source["抽样次数 Draws"] == "200"
+    assert {"zhengji_lab", "pandas", "numpy", "scipy"} <= set(source)
+    steps = set(p["步骤 Step"])
+    assert {"选取 select", "汇总 aggregate", "不确定性 uncertainty"} <= steps
+    assert "赋权 weight · 民生保障 livelihood" in steps
+    cr = p.loc[p["项目 Item"] == "一致性比率 CR", "数值 Value"].iloc[0]
+    assert cr.startswith("expert_1 0.0") and len(cr.split("; ")) == 8
 
 
 def test_labels_come_from_the_one_label_module(assessment, sample_ws):
@@ -130,7 +198,9 @@ def test_write_results_csv_xlsx_and_refuses_overwrite(assessment, sample_ws, tmp
     assert list(scores.columns) == ["unit_id", "year", "node", "score", "rank", "grade"]
     assert len(scores) == len(assessment.scores)
     book = openpyxl.load_workbook(paths["workbook"], read_only=True)
-    assert book.sheetnames == list(zl.report.RESULT_TABLES)
+    assert book.sheetnames == [ABOUT_SHEET, *zl.report.RESULT_TABLES]
+    about = dict(book[ABOUT_SHEET].iter_rows(min_row=2, values_only=True))
+    assert about["标题 Title"].startswith("青川市 2025") and about["考核对象 Workspace"] == "青川市"
     header = [c.value for c in next(book["ranking"].iter_rows(max_row=1))]
     assert {"排名 rank", "单位名称 name_zh", "等次 grade", "经济发展 economy"} <= set(header)
     book.close()
@@ -158,6 +228,8 @@ def test_next_run_dir(tmp_path):
     ({"workspace": "no/such/folder"}, FileNotFoundError, r"existing folder or \.xlsx"),
     ({"scheme": "no_such.yaml"}, FileNotFoundError, r"no_such\.yaml.*does not exist"),
     ({"kernel_name": "no_such_kernel"}, zl.ReportError, r"No Jupyter kernel.*ipykernel install"),
+    ({"draws": 1}, ValueError, r"'draws' parameter of render_report\(\) must be 0 .* >= 2"),
+    ({"seed": 1.5}, TypeError, r"'seed' parameter of render_report\(\) must be a whole"),
 ])
 def test_render_report_bad_input_fails_before_running(tmp_path, kwargs, error, match):
     args = {"workspace": SAMPLE, "scheme": "baseline", "year": 2025, **kwargs}
@@ -185,6 +257,11 @@ def test_render_report_scheme_object_is_passed_as_a_file(tmp_path, monkeypatch):
                     "scheme": str(tmp_path.resolve() / "2025" / "scheme.yaml")}
     assert zl.Scheme.from_yaml(Path(seen["scheme"])) == scheme
     assert all(isinstance(v, (str, int)) for v in seen.values())
+    seen.clear()
+    with pytest.raises(zl.ReportError, match="kernel died"):
+        zl.render_report(SAMPLE, "baseline", 2025, out_dir=tmp_path, draws=0, seed=7,
+                         progress=False)
+    assert (seen["draws"], seen["seed"]) == (0, 7)         # passed on only when given
 
 
 @pytest.mark.slow
@@ -200,9 +277,14 @@ def test_render_report_sample_city(tmp_path, monkeypatch, capsys):
     ws = zl.load_workspace(SAMPLE)
     fingerprint = zl.Scheme.from_yaml(ws.schemes["baseline"]).fingerprint()
     assert fingerprint in text
+    assert "青川市 2025 年度综合考核报告" in text                      # the title names the city
     assert sum(name in text for name in ws.units["name_zh"]) == len(ws.units)
     for heading in ("等次", "减分项", "约谈提醒", "来源与可复现性"):
         assert heading in text
+    # uncertainty by default (issue 11): rank bands, uncertain grades, firing probabilities
+    for shown in ("排名区间", "等次存疑", "触发概率", "抽样次数 Draws"):
+        assert shown in text, shown
+    assert "Series" not in text and "MappingProxy" not in text
     assert "@page { size: A4; margin: 15mm; }" in text and "Noto Sans CJK SC" in text
     assert "<script" not in text                                    # opens offline, no CDN
     # the heatmap is an SVG image whose Chinese labels are text, drawn by the browser's fonts
@@ -242,7 +324,7 @@ def test_render_report_failure_keeps_notebook(tmp_path):
         zl.render_report(SAMPLE, "baseline", 1999, out_dir=tmp_path, progress=False)
     failed = tmp_path / "1999" / f"{REPORT_STEM}.failed.ipynb"
     message = str(info.value)
-    assert "BuildError" in message and "zl.build" in message     # the failing cell
+    assert "BuildError" in message and "yearly_assessment" in message  # the failing cell
     assert info.value.notebook == failed and failed.is_file()
     assert not (tmp_path / "1999" / f"{REPORT_STEM}.ipynb").exists()
     assert not (tmp_path / "1999" / f"{REPORT_STEM}.html").exists()

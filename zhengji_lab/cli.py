@@ -75,6 +75,12 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true",
                         help="replace the report in OUT_DIR/<year>/ instead of writing to "
                              "the next free <year>-runN/")
+    parser.add_argument("--draws", type=int, default=None,
+                        help="Monte Carlo draws of the rank bands (排名区间) over the scheme's "
+                             "uncertainty section; 0 turns them off (default: the report "
+                             "notebook's, 1000)")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="random seed of the draws (default: the report notebook's, 2025)")
 
 
 

@@ -124,7 +124,7 @@ def report(args: argparse.Namespace) -> int:
     """``zhengji report``: the yearly report rendered to HTML."""
     try:
         html = render_report(args.workspace, args.scheme, args.year, out_dir=args.out_dir,
-                             overwrite=args.overwrite)
+                             overwrite=args.overwrite, draws=args.draws, seed=args.seed)
     except (ReportError, OSError, TypeError, ValueError) as err:
         print(f"zhengji report: {err}", file=sys.stderr)
         return 1

@@ -42,6 +42,8 @@ COLUMN_LABELS: dict[str, str] = {
     "ci_high": "置信上限", "unit": "单位", "kind": "类型", "deduction": "减分",
     "items": "减分事项", "points": "扣分", "applied": "实扣", "capped": "封顶",
     "trigger": "约谈类型", "evidence": "依据", "note": "说明", "year": "年度",
+    "rank_lo": "排名区间下限", "rank_hi": "排名区间上限", "rank_band": "排名区间",
+    "grade_uncertain": "等次存疑", "p_fire": "触发概率",
 }
 
 #: English labels of the columns the yearly report can show in English (``lang="en"``); each
@@ -50,7 +52,9 @@ COLUMN_LABELS_EN: dict[str, str] = {
     "peer_group": "Peer group", "rank": "Rank", "unit_id": "Unit code", "unit": "Unit",
     "kind": "Kind", "deduction": "Deduction", "grade": "Grade", "items": "Items",
     "points": "Points", "applied": "Applied", "capped": "Capped", "trigger": "Trigger",
-    "evidence": "Evidence", "note": "Note", "year": "Year",
+    "evidence": "Evidence", "note": "Note", "year": "Year", "rank_lo": "Rank band low",
+    "rank_hi": "Rank band high", "rank_band": "Rank band", "grade_uncertain": "Uncertain grade",
+    "p_fire": "P(fire)",
 }
 
 #: Display names of common peer groups and unit kinds (``中文 English``); others are shown as

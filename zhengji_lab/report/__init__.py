@@ -6,12 +6,16 @@ One job per module; every public name is importable from here (``zl.report.ranki
 ``zl.report.render_report`` …):
 
 * :mod:`~zhengji_lab.report.tables`: the tables the report notebook shows (ranking per peer
-  group, headline, deductions, triggers, consistency, provenance, title) and those
-  ``zhengji build`` writes; their labels come from :mod:`zhengji_lab.labels`;
+  group with rank bands, headline, deductions, triggers, consistency, title, the note on
+  uncertainty) and those ``zhengji build`` writes; their labels come from
+  :mod:`zhengji_lab.labels`;
+* :mod:`~zhengji_lab.report.provenance`: the provenance section, the build log as a readable
+  table (:func:`provenance_table`);
 * :mod:`~zhengji_lab.report.excel`: :func:`write_workbook` (any ``{sheet: DataFrame}``, also
   used by :mod:`zhengji_lab.review`) and :func:`write_results` (CSV files and the workbook);
 * :mod:`~zhengji_lab.report.notebook`: notebook helpers (:func:`setup_notebook`,
-  :func:`locate`, :func:`notebook_path`, :func:`show`);
+  :func:`locate`, :func:`notebook_path`, :func:`show`) and the report's build with its
+  uncertainty flags (:func:`yearly_assessment`);
 * :mod:`~zhengji_lab.report.export`: HTML export without code, with A4 print CSS;
 * :mod:`~zhengji_lab.report.render`: :func:`render_report`, run folders claimed race-free that
   never overwrite, failed and interrupted runs marked.
@@ -37,12 +41,16 @@ from zhengji_lab.report.excel import (
 )
 from zhengji_lab.report.export import PRINT_CSS, TITLE_TAG, export_html, html_text
 from zhengji_lab.report.notebook import (
+    REPORT_DRAWS,
     REPORT_NOTEBOOK,
+    REPORT_SEED,
     locate,
     notebook_path,
     setup_notebook,
     show,
+    yearly_assessment,
 )
+from zhengji_lab.report.provenance import provenance_table
 from zhengji_lab.report.render import (
     FAILED_TAG,
     REPORT_STEM,
@@ -62,21 +70,22 @@ from zhengji_lab.report.tables import (
     dimension_scores,
     format_ranking,
     headline,
-    provenance_table,
     ranking,
     ranking_tables,
     result_tables,
     title,
     triggers_table,
+    uncertainty_note,
 )
 
 __all__ = [
-    "FAILED_TAG", "GROUP_LABELS", "LANGS", "PRINT_CSS", "REPORT_NOTEBOOK", "REPORT_STEM",
+    "FAILED_TAG", "GROUP_LABELS", "LANGS", "PRINT_CSS", "REPORT_DRAWS", "REPORT_NOTEBOOK",
+    "REPORT_SEED", "REPORT_STEM",
     "RESULT_TABLES", "RUNNING", "RUN_FAILED", "TITLE_TAG", "WORKBOOK", "check_results_dir",
     "claim_run_dir", "column_labels", "consistency_table", "deductions_table",
     "dimension_heatmap", "dimension_scores", "export_html", "format_ranking", "group_label",
     "headline", "html_text", "locate", "next_run_dir", "notebook_path", "provenance_table",
     "ranking", "ranking_tables", "render_report", "result_paths", "result_tables",
-    "setup_notebook", "show", "title", "triggers_table", "workbook_bytes", "write_results",
-    "write_workbook",
+    "setup_notebook", "show", "title", "triggers_table", "uncertainty_note", "workbook_bytes",
+    "write_results", "write_workbook", "yearly_assessment",
 ]

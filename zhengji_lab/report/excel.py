@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 #: Name of the workbook written by :func:`write_results`.
 WORKBOOK = "results.xlsx"
+#: Its first sheet: what the workbook is (workspace name, year, scheme), before the tables.
+ABOUT_SHEET = "说明 README"
 
 
 def write_workbook(tables: dict, path, *, overwrite: bool = False) -> Path:
@@ -120,6 +122,9 @@ def check_results_dir(out_dir: str | Path, *, overwrite: bool = False, workspace
 def write_results(a, ws, out_dir: str | Path, *, overwrite: bool = False) -> dict[str, Path]:
     """Write the tidy results as CSV files and one workbook (:data:`WORKBOOK`, a sheet each).
 
+    The workbook's first sheet (:data:`ABOUT_SHEET`, :func:`about_table`) names the workspace
+    (``Workspace.title()``), the year and the scheme.
+
     CSV files are UTF-8 with a byte-order mark, so that Excel shows the Chinese names. The
     files are written all or nothing (:func:`zhengji_lab.safeio.write_files`); other files in
     ``out_dir`` are left alone.
@@ -151,7 +156,32 @@ def write_results(a, ws, out_dir: str | Path, *, overwrite: bool = False) -> dic
     tables = result_tables(a, ws)
     files = {paths[name]: df.to_csv(index=False).encode("utf-8-sig")
              for name, df in tables.items()}
-    files[paths["workbook"]] = workbook_bytes(tables)
+    files[paths["workbook"]] = workbook_bytes({ABOUT_SHEET: about_table(a, ws), **tables})
     safeio.write_files(files, overwrite=overwrite, fix="choose another output folder (--out)")
     logger.info("Wrote %d result tables and %s to %s", len(tables), WORKBOOK, out)
     return paths
+
+
+def about_table(a, ws) -> pd.DataFrame:
+    """What a results workbook holds: the workspace's names, year, scheme and fingerprints.
+
+    Parameters
+    ----------
+    a : Assessment
+    ws : Workspace
+
+    Returns
+    -------
+    DataFrame
+        ``项目 Item, 数值 Value``; the title row first (``青川市 2025 年度综合考核结果``), then the
+        names of ``ws.meta`` that are given.
+    """
+    name = ws.title("zh")
+    rows = [("标题 Title", f"{name} {a.year} 年度综合考核结果 · Assessment results".strip()),
+            ("考核对象 Workspace", name), ("英文名称 English name", ws.title("en"))]
+    labels = {"region": "地区 Region", "office": "考核机构 Office"}
+    rows += [(label, ws.meta[key]) for key, label in labels.items() if ws.meta.get(key)]
+    rows += [("考核年度 Year", str(a.year)), ("考核方案 Scheme", str(a.scheme.spec.get("name", ""))),
+             ("方案指纹 Scheme fingerprint", str(a.provenance.get("fingerprint", ""))),
+             ("数据指纹 Data hash", str(a.provenance.get("data_hash", "")))]
+    return pd.DataFrame(rows, columns=["项目 Item", "数值 Value"])

@@ -5,7 +5,9 @@ parameter checks before a kernel starts, failed and interrupted runs marked.
 :func:`~zhengji_lab.report.export.html_text`. Facts this module is built on (DESIGN.md,
 "Reports"): a failed or timed-out run can leave a saved notebook that looks complete, so success
 is judged by the exception; parameters stay JSON-simple (str, int), so a Scheme object is
-written to the run folder and passed by path. papermill is imported only when rendering.
+written to the run folder and passed by path. ``draws`` and ``seed`` (the Monte Carlo draws of
+the rank bands, :func:`~zhengji_lab.report.yearly_assessment`) are passed only when given, so
+the notebook's defaults hold otherwise. papermill is imported only when rendering.
 
 Run folders (issue 10). A run claims its folder by creating :data:`RUNNING` in it with
 ``O_EXCL``, which only one process can do, so two runs started at once never share a folder:
@@ -37,7 +39,7 @@ from pathlib import Path
 from zhengji_lab import safeio
 from zhengji_lab.errors import BuildError, ReportError
 from zhengji_lab.report.export import html_text
-from zhengji_lab.report.notebook import notebook_path
+from zhengji_lab.report.notebook import REPORT_DRAWS, REPORT_SEED, check_draws, notebook_path
 from zhengji_lab.scheme import Scheme
 
 logger = logging.getLogger(__name__)
@@ -220,8 +222,8 @@ def _failing_line(exc) -> str:
 
 
 def render_report(workspace, scheme, year: int, *, out_dir: str | Path = "reports",
-                  overwrite: bool = False, kernel_name: str | None = None,
-                  progress: bool = True) -> Path:
+                  overwrite: bool = False, draws: int | None = None, seed: int | None = None,
+                  kernel_name: str | None = None, progress: bool = True) -> Path:
     """Render the yearly city report: run ``notebooks/yearly_report.ipynb`` with papermill and
     export it to HTML.
 
@@ -241,6 +243,12 @@ def render_report(workspace, scheme, year: int, *, out_dir: str | Path = "report
     overwrite : bool
         Write into ``<out_dir>/<year>/``, replacing the report files there once the new ones are
         ready (a failed run leaves them as they were).
+    draws : int, optional
+        Monte Carlo draws of the rank bands, 等次存疑 and the triggers' firing probabilities
+        over the scheme's ``uncertainty`` section; 0 turns them off. Default: the notebook's
+        (:data:`~zhengji_lab.report.REPORT_DRAWS`).
+    seed : int, optional
+        Seed of the draws; default the notebook's (:data:`~zhengji_lab.report.REPORT_SEED`).
     kernel_name : str, optional
         Jupyter kernel; default ``"python3"`` (this virtual environment's kernel).
     progress : bool
@@ -266,6 +274,9 @@ def render_report(workspace, scheme, year: int, *, out_dir: str | Path = "report
     nb_path = notebook_path()
     out_dir = Path(out_dir)
     params = _notebook_parameters(workspace, scheme, year, Path("scheme.yaml"))
+    given = {k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None}
+    check_draws(given.get("draws", REPORT_DRAWS), given.get("seed", REPORT_SEED), "render_report")
+    params.update(given)
     safeio.refuse_workspace_folder(out_dir, what="reports", workspace=params["workspace"],
                                    fix="choose another output folder (--out-dir, out_dir=...), "
                                        "e.g. reports")

@@ -17,14 +17,13 @@ Examples
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
 from zhengji_lab.errors import choices
 from zhengji_lab.labels import COLUMN_LABELS, COLUMN_LABELS_EN, group_label
+from zhengji_lab.report.provenance import flags_record
 
 #: Languages of the tables: Chinese, English, or both (``排名 rank``).
 LANGS = ("zh", "en", "both")
@@ -100,6 +99,8 @@ def ranking(a, ws, *, lang: str = "zh", labels: bool = False) -> pd.DataFrame:
     DataFrame
         ``peer_group, rank, unit_id, name, <root>, <dimensions…>, deduction, grade``, sorted by
         peer group and rank; ``deduction`` is the points taken off the composite (0 when none).
+        When the build ran the uncertainty flags, also ``grade_uncertain, rank_lo, rank_hi``
+        (等次存疑 and the rank band, :func:`zhengji_lab.build`).
     """
     _check_lang(lang, "ranking")
     t = a.table(lang="en" if lang == "en" else "zh")
@@ -108,6 +109,10 @@ def ranking(a, ws, *, lang: str = "zh", labels: bool = False) -> pd.DataFrame:
     out = t[["peer_group", "rank", "unit_id", name_col, a.root, *dims, "deduction", "grade"]]
     out = out.rename(columns={name_col: "name"}).assign(
         deduction=t["deduction"].fillna(0.0), rank=t["rank"].astype("Int64"))
+    if "rank_lo" in a.scores.columns:       # the uncertainty flags: 等次存疑 and the rank band
+        band = a.scores.loc[a.scores["node"] == a.root].set_index("unit_id")
+        out = out.assign(grade_uncertain=out["unit_id"].map(band["grade_uncertain"]),
+                         **{c: out["unit_id"].map(band[c]) for c in ("rank_lo", "rank_hi")})
     # peer groups in the order the units table first names them (towns before agencies …)
     first = {g: i for i, g in enumerate(dict.fromkeys(a.units["peer_group"]))}
     out = out.sort_values(["peer_group", "rank"], key=lambda s: s.map(first)
@@ -120,13 +125,28 @@ def ranking(a, ws, *, lang: str = "zh", labels: bool = False) -> pd.DataFrame:
 def ranking_tables(a, ws, *, lang: str = "zh") -> dict[str, pd.DataFrame]:
     """One labelled ranking table per peer group: ``{group display name: table}``.
 
-    Columns: rank, unit name, composite, dimension scores, deduction, grade (等次).
+    Columns: rank, unit name, composite, dimension scores, deduction, grade (等次); when the
+    build ran the uncertainty flags, the rank band (排名区间, ``"3–6"``) after the rank and a
+    mark on uncertain grades (等次存疑) after the grade.
     """
-    t = ranking(a, ws, lang=lang)
+    t = _band_text(ranking(a, ws, lang=lang), lang)
     labels = column_labels(a, ws, lang=lang)
     return {group_label(g): sub.drop(columns=["peer_group", "unit_id"]).rename(columns=labels)
             .reset_index(drop=True)
             for g, sub in t.groupby("peer_group", sort=False)}
+
+
+def _band_text(t: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The rank band as text after the rank, and 等次存疑 as a mark (tables for display)."""
+    if "rank_lo" not in t.columns:
+        return t
+    band = [f"{lo:g}–{hi:g}" if pd.notna(lo) and pd.notna(hi) else "—"
+            for lo, hi in zip(t["rank_lo"], t["rank_hi"])]
+    mark = _pick("存疑", "uncertain", lang)
+    out = t.drop(columns=["rank_lo", "rank_hi"]).assign(
+        grade_uncertain=t["grade_uncertain"].map(lambda u: mark if u is True else ""))
+    out.insert(out.columns.get_loc("rank") + 1, "rank_band", band)
+    return out
 
 
 def dimension_scores(a, ws, *, lang: str = "zh") -> pd.DataFrame:
@@ -199,6 +219,14 @@ def headline(a) -> pd.DataFrame:
         ("约谈提醒 Talk triggers",
          f"{a.triggers['unit_id'].nunique()} 个单位 units，{len(a.triggers)} 条 triggers"),
     ]
+    if "grade_uncertain" in a.scores.columns:
+        flags = a.scores.loc[a.scores["node"] == a.root, "grade_uncertain"]
+        straddle = "排名区间跨越等次分界 rank band straddles a grade boundary"
+        rows.append(("等次存疑 Uncertain grades",
+                     f"{int(flags.sum())} / {int(flags.notna().sum())}（{straddle}）"))
+    if "p_fire" in a.triggers.columns:
+        rows.append(("触发概率不足 Uncertain triggers",
+                     f"{int(a.triggers['uncertain'].sum())} / {len(a.triggers)}"))
     return pd.DataFrame(rows, columns=["项目 Item", "数值 Value"])
 
 
@@ -240,11 +268,15 @@ def deductions_table(a, ws, *, lang: str = "zh") -> pd.DataFrame:
 
 
 def triggers_table(a, *, lang: str = "zh") -> pd.DataFrame:
-    """Talk triggers (约谈提醒) of the year with their evidence, one row per unit and trigger."""
+    """Talk triggers (约谈提醒) of the year with their evidence, one row per unit and trigger.
+
+    When the build ran the uncertainty flags, also the firing probability (触发概率, ``"79%"``):
+    the share of the Monte Carlo draws in which the trigger fires.
+    """
     _check_lang(lang, "triggers_table")
-    cols = ["name", "peer_group", "trigger", "evidence"]
-    labels = _labels(lang)
     tr = a.triggers
+    cols = ["name", "peer_group", "trigger", "evidence", *(["p_fire"] if "p_fire" in tr else [])]
+    labels = _labels(lang)
     if tr.empty:
         return pd.DataFrame(columns=[labels[c] for c in cols])
     out = pd.DataFrame({
@@ -252,6 +284,8 @@ def triggers_table(a, *, lang: str = "zh") -> pd.DataFrame:
         "peer_group": tr["unit_id"].map(a.units.set_index("unit_id")["peer_group"]).map(
             lambda g: _group_name(g, lang)),
         "trigger": tr["label"], "evidence": tr["evidence"]})
+    if "p_fire" in tr:
+        out["p_fire"] = tr["p_fire"].map(lambda p: f"{p:.0%}")
     return out.rename(columns=labels).reset_index(drop=True)
 
 
@@ -276,26 +310,41 @@ def consistency_table(a, ws, *, threshold: float = 0.10) -> pd.DataFrame:
                                        f"一致 CR ≤ {threshold:g}"])
 
 
-def provenance_table(a) -> pd.DataFrame:
-    """Provenance of the assessment: scheme fingerprint, package version, data hash, inputs.
-
-    Returns
-    -------
-    DataFrame
-        ``项目 Item, 数值 Value``, one row per entry of ``Assessment.provenance``.
-    """
-    names = {"fingerprint": "方案指纹 Scheme fingerprint", "version": "软件版本 Package version",
-             "data_hash": "数据指纹 Data hash", "scheme": "考核方案 Scheme",
-             "year": "考核年度 Year", "source": "数据来源 Workspace", "root": "综合指数 Root node",
-             "seed": "随机种子 Seed", "package": "软件包 Package", "python": "Python",
-             "pandas": "pandas", "numpy": "NumPy"}
-    rows = [(names.get(k, k), str(v)) for k, v in a.provenance.items()]
-    return pd.DataFrame(rows, columns=["项目 Item", "数值 Value"])
+def uncertainty_note(a) -> str:
+    """What the rank band, 等次存疑 and the firing probability mean (Markdown, Chinese and
+    English), with this year's numbers; or why the report shows no bands."""
+    rec = flags_record(a)
+    if rec is None:
+        if a.scheme.spec["uncertainty"]:
+            return ("本报告未计算排名区间（抽样次数为 0）。 The rank bands were not computed "
+                    "(0 draws; `zhengji report --draws N` computes them over the scheme's "
+                    "`uncertainty` section).")
+        return ("考核方案未设不确定性分析（`uncertainty`），排名不附区间。 The scheme has no "
+                "`uncertainty` section: ranks are shown without bands.")
+    lo, hi = rec.params["band"]
+    n, seed, inputs = rec.resolved.draws, rec.params["seed"], "、".join(rec.resolved.inputs)
+    root = a.scores["node"] == a.root
+    k, total = int(a.scores.loc[root, "grade_uncertain"].sum()), int(root.sum())
+    m, t = int(a.triggers["uncertain"].sum()), len(a.triggers)
+    q = f"{lo:.0%}–{hi:.0%}"
+    return (
+        f"**排名区间**：按方案的不确定性设置（{inputs}）随机抽取 {n} 次（随机种子 {seed}）重新计算，"
+        f"单位排名的 {q} 分位区间；区间越宽，排名越依赖方案中仍有争议的选择。排名区间跨越等次分界的"
+        f"等次标为**等次存疑**（本年度 {k}/{total} 个），评定时应结合具体情况审慎使用。约谈提醒的"
+        f"**触发概率**是抽样中该提醒仍会触发的比例，低于 {hi:.0%} 的提醒（{m}/{t} 条）处在方案选择的"
+        f"误差范围内。\n\n"
+        f"The **rank band** is the {q} range of a unit's rank over {n} Monte Carlo draws of the "
+        f"scheme's uncertain choices ({', '.join(rec.resolved.inputs)}; seed {seed}): the wider "
+        f"it is, the more the rank depends on choices still open to debate. A grade whose band "
+        f"straddles a grade boundary is marked **等次存疑** (uncertain; {k} of {total} this year) "
+        f"and should not be the sole ground for a decision. A talk trigger's **firing "
+        f"probability** (触发概率) is the share of draws in which it still fires; below "
+        f"{hi:.0%} ({m} of {t}) it lies within the noise of the scheme's choices.")
 
 
 def title(a, ws) -> str:
     """The report title (Markdown): workspace, year, scheme and its description."""
-    name = getattr(ws, "name", "") or (Path(ws.source).stem if ws.source else "")
+    name = ws.title("zh")
     desc = str(a.scheme.spec.get("description") or "").strip()
     head = f"# {name} {a.year} 年度综合考核报告 · Yearly assessment report".replace("#  ", "# ")
     sub = f"考核方案 Scheme **{a.scheme.spec['name']}**" + (f" — {desc}" if desc else "")
