@@ -70,7 +70,7 @@ EXPECT = {
         # (23 of 46 at 1000 draws) and the triggers' firing probabilities are shown
         outputs={"text/markdown": ("年度综合考核报告", "baseline", "排名区间", "等次存疑"),
                  "text/html": ("等次", "一致性比率", "排名区间", "存疑", "触发概率",
-                               "抽样次数 Draws", "方案指纹")},
+                               "抽样次数 Draws", "方案指纹", "上年排名", "排名变化")},
         all_units=True),
     "01_weighting_review": Expect(
         parameters={"year": ("int", 2025), "workspace": ("str", "data/sample_city"),

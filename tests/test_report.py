@@ -353,3 +353,77 @@ def test_consistency_table_lists_each_experts_cr(sample_ws, baseline):
     assert bad == ["expert_3", "expert_5"]
     equal = zl.build(sample_ws, baseline.replace("weights", {"*": {"method": "equal"}}), 2025)
     assert zl.report.consistency_table(equal, sample_ws).empty
+
+
+# -- escaping and year-over-year change (issue 11) ------------------------------------------------
+SCRIPT, IMG = "<script>alert(1)</script>", "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory, baseline):
+    """The sample city with a unit named ``<script>…`` and a deduction noted ``<img …>``, and
+    the scheme described with markup."""
+    folder = tmp_path_factory.mktemp("hostile") / "city"
+    import shutil
+
+    shutil.copytree(SAMPLE, folder)
+    for name, col, value in (("units.csv", "name_zh", SCRIPT), ("deductions.csv", "note", IMG)):
+        t = pd.read_csv(folder / name, encoding="utf-8-sig", keep_default_na=False)
+        t.loc[t["unit_id"] == "town_qingshi", col] = value
+        t.to_csv(folder / name, index=False, encoding="utf-8-sig")
+    ws = zl.load_workspace(folder)
+    scheme = baseline.replace("description", f"**{IMG}** # [x](javascript:alert(1))")
+    return ws, zl.build(ws, scheme, 2025)
+
+
+def test_workspace_text_is_escaped_in_html_and_markdown(hostile):
+    ws, a = hostile
+    pages = [zl.report.show(t).to_html() for t in zl.report.ranking_tables(a, ws).values()]
+    pages += [zl.report.show(zl.report.deductions_table(a, ws)).to_html(),
+              zl.report.show(zl.report.year_over_year(a, ws)).to_html()]
+    html = "".join(pages)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script" not in html and "<img" not in html
+    # the tables themselves keep the text as it is (CSV files, the workbook)
+    assert SCRIPT in set(zl.report.ranking(a, ws)["name"])
+    title = zl.report.title(a, ws)
+    assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in title and "<img" not in title
+    assert "\\*\\*" in title and "\\[x\\]\\(javascript" in title
+    assert zl.report.escape_markdown("a\n# b") == "a \\# b"        # no heading of its own
+
+
+def test_export_html_escapes_workspace_text(hostile, tmp_path):
+    """The HTML page of a notebook whose outputs quote workspace text shows it as text."""
+    ws, a = hostile
+    nb = nbformat.v4.new_notebook()
+    title = nbformat.v4.new_code_cell("", metadata={"tags": [zl.report.TITLE_TAG]})
+    title.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/markdown": zl.report.title(a, ws)})]
+    table = nbformat.v4.new_code_cell("")
+    table.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/html": zl.report.show(zl.report.deductions_table(a, ws)).to_html(),
+        "text/markdown": "### " + zl.report.escape_markdown(SCRIPT)})]
+    nb.cells = [title, table]
+    path = tmp_path / "hostile.ipynb"
+    nbformat.write(nb, path)
+    text = zl.report.export_html(path, tmp_path / "hostile.html").read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text
+    assert "<script" not in text and "<img" not in text
+    assert "<title>青川市 2025 年度综合考核报告" in text
+
+
+def test_year_over_year(assessment, sample_ws, baseline):
+    y = zl.report.year_over_year(assessment, sample_ws)
+    assert list(y.columns) == ["单位", "同类比较组", "上年排名", "排名", "排名变化", "上年等次",
+                               "等次", "等次变化"]
+    previous = zl.build(sample_ws, baseline, 2024)
+    before = previous.scores[previous.scores["node"] == previous.root]
+    assert sorted(y["上年排名"]) == sorted(before["rank"])
+    for p, r, change in zip(y["上年排名"], y["排名"], y["排名变化"]):
+        assert change == ("—" if p == r else f"↑{p - r}" if p > r else f"↓{r - p}")
+    assert set(y["等次变化"]) <= {"↑", "↓", "—"} and {"↑", "↓"} <= set(y["排名变化"].str[0])
+    same = zl.report.year_over_year(assessment, sample_ws, previous, lang="en")
+    assert list(same["Rank change"]) == list(y["排名变化"])
+    first = zl.build(sample_ws, baseline, sample_ws.years[0])
+    assert zl.report.year_over_year(first, sample_ws).empty         # no previous year

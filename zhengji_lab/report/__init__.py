@@ -6,8 +6,8 @@ One job per module; every public name is importable from here (``zl.report.ranki
 ``zl.report.render_report`` …):
 
 * :mod:`~zhengji_lab.report.tables`: the tables the report notebook shows (ranking per peer
-  group with rank bands, headline, deductions, triggers, consistency, title, the note on
-  uncertainty) and those ``zhengji build`` writes; their labels come from
+  group with rank bands, headline, deductions, triggers, year-over-year change, consistency,
+  title, the note on uncertainty) and those ``zhengji build`` writes; their labels come from
   :mod:`zhengji_lab.labels`;
 * :mod:`~zhengji_lab.report.provenance`: the provenance section, the build log as a readable
   table (:func:`provenance_table`);
@@ -16,6 +16,7 @@ One job per module; every public name is importable from here (``zl.report.ranki
 * :mod:`~zhengji_lab.report.notebook`: notebook helpers (:func:`setup_notebook`,
   :func:`locate`, :func:`notebook_path`, :func:`show`) and the report's build with its
   uncertainty flags (:func:`yearly_assessment`);
+* :mod:`~zhengji_lab.report.escape`: workspace text escaped for HTML and Markdown;
 * :mod:`~zhengji_lab.report.export`: HTML export without code, with A4 print CSS;
 * :mod:`~zhengji_lab.report.render`: :func:`render_report`, run folders claimed race-free that
   never overwrite, failed and interrupted runs marked.
@@ -31,6 +32,7 @@ Examples
 True
 """
 from zhengji_lab.labels import GROUP_LABELS, group_label
+from zhengji_lab.report.escape import escape_html, escape_markdown
 from zhengji_lab.report.excel import (
     WORKBOOK,
     check_results_dir,
@@ -76,6 +78,7 @@ from zhengji_lab.report.tables import (
     title,
     triggers_table,
     uncertainty_note,
+    year_over_year,
 )
 
 __all__ = [
@@ -83,9 +86,9 @@ __all__ = [
     "REPORT_SEED", "REPORT_STEM",
     "RESULT_TABLES", "RUNNING", "RUN_FAILED", "TITLE_TAG", "WORKBOOK", "check_results_dir",
     "claim_run_dir", "column_labels", "consistency_table", "deductions_table",
-    "dimension_heatmap", "dimension_scores", "export_html", "format_ranking", "group_label",
+    "dimension_heatmap", "dimension_scores", "escape_html", "escape_markdown", "export_html", "format_ranking", "group_label",
     "headline", "html_text", "locate", "next_run_dir", "notebook_path", "provenance_table",
     "ranking", "ranking_tables", "render_report", "result_paths", "result_tables",
     "setup_notebook", "show", "title", "triggers_table", "uncertainty_note", "workbook_bytes",
-    "write_results", "write_workbook", "yearly_assessment",
+    "write_results", "write_workbook", "year_over_year", "yearly_assessment",
 ]

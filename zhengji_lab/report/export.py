@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from zhengji_lab import safeio
+from zhengji_lab.report.escape import unescape_markdown
 
 #: Tag of the notebook cell whose Markdown output is the report's title.
 TITLE_TAG = "report-title"
@@ -63,7 +64,7 @@ def _title_of(nb) -> str | None:
             for out in cell.get("outputs", []):
                 md = out.get("data", {}).get("text/markdown")
                 if md:
-                    return md.splitlines()[0].lstrip("# ").strip()
+                    return unescape_markdown(md.splitlines()[0].lstrip("# ").strip())
     return None
 
 

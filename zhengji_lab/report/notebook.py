@@ -28,6 +28,7 @@ from zhengji_lab.assess import build
 from zhengji_lab.errors import InconsistentJudgementWarning
 from zhengji_lab.pipeline import Assessment, as_scheme
 from zhengji_lab.plots import setup_chinese
+from zhengji_lab.report.escape import escape_html
 from zhengji_lab.scheme_schema import FLAG_KEYS
 
 #: The notebook rendered by :func:`~zhengji_lab.report.render_report` (under ``notebooks/``).
@@ -93,6 +94,8 @@ def show(df: pd.DataFrame, *, precision: int = 1, empty: str = "无 None"):
     """A table ready for display in a report: no index, numbers rounded, missing as "—".
 
     Returns a pandas ``Styler``; an empty table becomes a short Markdown note (``empty``).
+    Cells and column labels are escaped (:func:`~zhengji_lab.report.escape.escape_html`):
+    workspace text such as a unit named ``<script>…`` shows as text.
     """
     if df.empty:
         from IPython.display import Markdown
@@ -100,7 +103,9 @@ def show(df: pd.DataFrame, *, precision: int = 1, empty: str = "无 None"):
         return Markdown(f"*{empty}*")
     text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
     positions = [i for i, c in enumerate(df.columns) if c in text]
-    return (df.style.hide(axis="index").format(precision=precision, na_rep="—")
+    return (df.style.hide(axis="index")
+            .format(precision=precision, na_rep="—", escape="html")
+            .format_index(escape_html, axis=1)
             .set_properties(subset=text, **{"text-align": "left"})
             .set_table_styles([{"selector": f"th.col_heading.col{i}", "props": "text-align: left"}
                                for i in positions]))

@@ -21,8 +21,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
+from zhengji_lab.assess import build
 from zhengji_lab.errors import choices
 from zhengji_lab.labels import COLUMN_LABELS, COLUMN_LABELS_EN, group_label
+from zhengji_lab.report.escape import escape_markdown
 from zhengji_lab.report.provenance import flags_record
 
 #: Languages of the tables: Chinese, English, or both (``排名 rank``).
@@ -289,6 +291,64 @@ def triggers_table(a, *, lang: str = "zh") -> pd.DataFrame:
     return out.rename(columns=labels).reset_index(drop=True)
 
 
+def year_over_year(a, ws, previous=None, *, lang: str = "zh") -> pd.DataFrame:
+    """Rank and grade per unit last year and this year, with the change (上年排名 → 排名).
+
+    Parameters
+    ----------
+    a : Assessment
+        This year's assessment.
+    ws : Workspace
+    previous : Assessment, optional
+        Last year's; by default built from ``ws`` with the same scheme
+        (``build(ws, a.scheme, a.year - 1)``, without uncertainty flags).
+    lang : {"zh", "en", "both"}
+
+    Returns
+    -------
+    DataFrame
+        ``单位, 同类比较组, 上年排名, 排名, 排名变化, 上年等次, 等次, 等次变化`` (English with
+        ``lang="en"``), in the order of :func:`ranking`; a change is ``↑2`` (two places up),
+        ``↓1`` or ``—``, a unit without last year's result shows ``新 new``. Empty when the year
+        is the first of the data (no previous year).
+    """
+    _check_lang(lang, "year_over_year")
+    cols = [_pick(zh, en, lang) for zh, en in (
+        ("单位", "Unit"), ("同类比较组", "Peer group"), ("上年排名", "Rank last year"),
+        ("排名", "Rank"), ("排名变化", "Rank change"), ("上年等次", "Grade last year"),
+        ("等次", "Grade"), ("等次变化", "Grade change"))]
+    if previous is None:
+        if a.year - 1 not in ws.years:
+            return pd.DataFrame(columns=cols)
+        previous = build(ws, a.scheme.replace("uncertainty_flags", None)
+                         if a.scheme.spec.get("uncertainty_flags") else a.scheme, a.year - 1)
+    now = ranking(a, ws, lang=lang)
+    before = previous.scores[previous.scores["node"] == previous.root].set_index("unit_id")
+    rank_prev = now["unit_id"].map(before["rank"]).astype("Int64")
+    grade_prev = now["unit_id"].map(before["grade"])
+    order = {g["name"]: i for i, g in enumerate(a.scheme.spec["grades"])}
+    new = _pick("新", "new", lang)
+
+    rank_change = [new if pd.isna(p) or pd.isna(r) else _arrow(int(p) - int(r))
+                   for p, r in zip(rank_prev, now["rank"])]
+    grade_change = [new if pd.isna(p) else _arrow(order.get(p, 0) - order.get(g, 0), steps=False)
+                    for p, g in zip(grade_prev, now["grade"])]
+    out = pd.DataFrame({
+        "name": now["name"], "peer_group": now["peer_group"].map(lambda g: _group_name(g, lang)),
+        "rank_prev": rank_prev, "rank": now["rank"], "rank_change": rank_change,
+        "grade_prev": grade_prev.fillna("—"), "grade": now["grade"],
+        "grade_change": grade_change})
+    out.columns = cols
+    return out
+
+
+def _arrow(up: int, *, steps: bool = True) -> str:
+    """``↑2`` (up two places), ``↓1``, ``—`` (unchanged); only the arrow without ``steps``."""
+    if up == 0:
+        return "—"
+    return ("↑" if up > 0 else "↓") + (f"{abs(up)}" if steps else "")
+
+
 def consistency_table(a, ws, *, threshold: float = 0.10) -> pd.DataFrame:
     """Consistency of the expert judgements behind the weights (专家判断一致性).
 
@@ -322,7 +382,9 @@ def uncertainty_note(a) -> str:
         return ("考核方案未设不确定性分析（`uncertainty`），排名不附区间。 The scheme has no "
                 "`uncertainty` section: ranks are shown without bands.")
     lo, hi = rec.params["band"]
-    n, seed, inputs = rec.resolved.draws, rec.params["seed"], "、".join(rec.resolved.inputs)
+    n, seed = rec.resolved.draws, rec.params["seed"]
+    names = [escape_markdown(i) for i in rec.resolved.inputs]
+    inputs = "、".join(names)
     root = a.scores["node"] == a.root
     k, total = int(a.scores.loc[root, "grade_uncertain"].sum()), int(root.sum())
     m, t = int(a.triggers["uncertain"].sum()), len(a.triggers)
@@ -334,7 +396,7 @@ def uncertainty_note(a) -> str:
         f"**触发概率**是抽样中该提醒仍会触发的比例，低于 {hi:.0%} 的提醒（{m}/{t} 条）处在方案选择的"
         f"误差范围内。\n\n"
         f"The **rank band** is the {q} range of a unit's rank over {n} Monte Carlo draws of the "
-        f"scheme's uncertain choices ({', '.join(rec.resolved.inputs)}; seed {seed}): the wider "
+        f"scheme's uncertain choices ({', '.join(names)}; seed {seed}): the wider "
         f"it is, the more the rank depends on choices still open to debate. A grade whose band "
         f"straddles a grade boundary is marked **等次存疑** (uncertain; {k} of {total} this year) "
         f"and should not be the sole ground for a decision. A talk trigger's **firing "
@@ -343,11 +405,13 @@ def uncertainty_note(a) -> str:
 
 
 def title(a, ws) -> str:
-    """The report title (Markdown): workspace, year, scheme and its description."""
-    name = ws.title("zh")
-    desc = str(a.scheme.spec.get("description") or "").strip()
+    """The report title (Markdown): workspace, year, scheme and its description (workspace text
+    escaped, :func:`~zhengji_lab.report.escape.escape_markdown`)."""
+    name = escape_markdown(ws.title("zh") or "")
+    desc = escape_markdown(str(a.scheme.spec.get("description") or "").strip())
     head = f"# {name} {a.year} 年度综合考核报告 · Yearly assessment report".replace("#  ", "# ")
-    sub = f"考核方案 Scheme **{a.scheme.spec['name']}**" + (f" — {desc}" if desc else "")
+    sub = (f"考核方案 Scheme **{escape_markdown(a.scheme.spec['name'])}**"
+           + (f" — {desc}" if desc else ""))
     return f"{head}\n\n{sub}  \n方案指纹 Fingerprint `{a.provenance['fingerprint']}`"
 
 
