@@ -265,9 +265,10 @@ def test_render_report_scheme_object_is_passed_as_a_file(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_render_report_sample_city(tmp_path, monkeypatch, capsys):
+def test_render_report_sample_city(tmp_path, monkeypatch, capfd):
     """One render checked in full, a second run (via the CLI) that must not overwrite it, and an
-    explicit overwrite."""
+    explicit overwrite; the command line's stderr stays clean (no kernel chatter, no progress
+    bar off a terminal: issue 11)."""
     monkeypatch.chdir(ROOT)                                      # relative workspace path
     html = zl.render_report("data/sample_city", "baseline", 2025, out_dir=tmp_path,
                             progress=False)
@@ -308,7 +309,9 @@ def test_render_report_sample_city(tmp_path, monkeypatch, capsys):
     code = zl.cli.main(["report", "--workspace", "data/sample_city", "--scheme", "baseline",
                         "--year", "2025", "--out-dir", str(tmp_path)])
     assert code == 0
-    second = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    captured = capfd.readouterr()
+    assert "Kernel is running" not in captured.err and "Executing" not in captured.err
+    second = Path(captured.out.strip().splitlines()[-1])
     assert second == tmp_path / "2025-run2" / f"{REPORT_STEM}.html" and second.is_file()
     assert html.stat().st_mtime_ns == first
 

@@ -124,7 +124,8 @@ def report(args: argparse.Namespace) -> int:
     """``zhengji report``: the yearly report rendered to HTML."""
     try:
         html = render_report(args.workspace, args.scheme, args.year, out_dir=args.out_dir,
-                             overwrite=args.overwrite, draws=args.draws, seed=args.seed)
+                             overwrite=args.overwrite, draws=args.draws, seed=args.seed,
+                             progress=sys.stderr.isatty())   # a progress bar on a terminal only
     except (ReportError, OSError, TypeError, ValueError) as err:
         print(f"zhengji report: {err}", file=sys.stderr)
         return 1

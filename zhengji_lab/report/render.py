@@ -44,6 +44,10 @@ from zhengji_lab.scheme import Scheme
 
 logger = logging.getLogger(__name__)
 
+#: Arguments of the report kernels: ipykernel's start-up chatter ("Kernel is running over TCP
+#: without encryption") is not the user's business; errors still show.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+
 #: File stem of the rendered report: ``city_report.html``, ``city_report.ipynb``.
 REPORT_STEM = "city_report"
 
@@ -298,7 +302,8 @@ def render_report(workspace, scheme, year: int, *, out_dir: str | Path = "report
             safeio.write_text(run_dir / "scheme.yaml", scheme.to_yaml(), overwrite=True)
         partial = safeio.temporary_path(ipynb, keep_suffix=True)
         pm.execute_notebook(str(nb_path), str(partial), parameters=params, kernel_name=kernel,
-                            language="python", progress_bar=progress)
+                            language="python", progress_bar=progress,
+                            extra_arguments=KERNEL_ARGUMENTS)
         page = safeio.stage(html, html_text(partial, default_title=REPORT_STEM).encode("utf-8"))
         safeio.commit([(page, html), (partial, ipynb)],
                       fix="choose another output folder (--out-dir)")
