@@ -78,8 +78,7 @@ def common_only(ws, scheme) -> Scheme:
     ('baseline_common_only', ['ind_eco_product_value', 'ind_featured_industry', 'ind_park_output_per_mu'])
     """
     scheme = as_scheme(ws, scheme)
-    fw = ws.framework
-    individual = fw.loc[fw["scope"] == "individualized", "code"].tolist()
+    individual = ws.individualized()
     if not individual:
         logger.info("common_only(): the framework has no individualized indicator; the scheme "
                     "is unchanged but for its name.")

@@ -125,10 +125,7 @@ def adoption_years(ws: Workspace, adoption=None) -> pd.Series:
     DataFrame with columns ``unit_id, year``; missing years = never) overrides it.
     """
     if adoption is None:
-        fw = ws.framework
-        scope = fw["scope"] if "scope" in fw.columns else pd.Series("", index=fw.index)
-        individual = set(fw.loc[scope == "individualized", "code"])
-        t = ws.targets[ws.targets["indicator"].isin(individual)]
+        t = ws.targets[ws.targets["indicator"].isin(ws.individualized())]
         years = t.groupby("unit_id")["year"].min()
     elif isinstance(adoption, pd.Series):
         years = adoption.rename_axis("unit_id")

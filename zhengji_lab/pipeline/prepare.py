@@ -116,7 +116,7 @@ def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[St
     # an individualized indicator applies to a unit-year only when a target was declared for it
     tg = ws.targets[ws.targets["year"] == year]
     declared = set(zip(tg["unit_id"], tg["indicator"]))
-    for c in fw.loc[fw["scope"] == "individualized", "code"]:
+    for c in ws.individualized():
         applicable[c] &= np.array([(u, c) in declared for u in ids])
     excluded = scheme.spec["exclude"]
     if excluded:  # indicators left out apply to no unit: weight 0 everywhere, not missing

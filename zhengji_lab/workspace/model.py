@@ -169,6 +169,14 @@ class Workspace:
                              f"{sorted(known)}. Got {kind!r} instead.")
         return [c for c, k in zip(leaves["code"], leaves["kinds"]) if applies(k, kind)]
 
+    def individualized(self) -> list[str]:
+        """Codes of the individualized indicators (个性化指标: framework ``scope`` is
+        ``individualized``), in framework order; they apply to a unit-year with a target."""
+        fw = self.framework
+        if "scope" not in fw.columns:          # a framework made in memory without the column
+            return []
+        return fw.loc[fw["scope"] == "individualized", "code"].tolist()
+
     # -- data --------------------------------------------------------------------------------
     @property
     def years(self) -> list[int]:
