@@ -171,26 +171,24 @@ def effects(args: argparse.Namespace) -> int:
     # lazy: the effects estimators (pyfixest) load only for this command
     from zhengji_lab.effects import adoption_effect
 
-    if args.out and Path(args.out).exists():
-        print(f"zhengji effects: {args.out} already exists; choose another file.",
-              file=sys.stderr)
-        return 1
+    fix = "choose another file (--out)"
     try:
+        if args.out:                         # a wrong --out is refused before the work
+            safeio.refuse_workspace_folder(args.out, folder=False, workspace=args.workspace,
+                                           what="the estimate table", fix=fix)
+            safeio.check_new([args.out], overwrite=False, fix=fix)
         ws = load_workspace(args.workspace)
         result = adoption_effect(ws, outcome=args.outcome, estimator=args.estimator,
                                  inference=args.inference, seed=args.seed)
-    except (FileNotFoundError, TypeError, ValueError) as err:
+    except (OSError, TypeError, ValueError) as err:
         print(f"zhengji effects: {err}", file=sys.stderr)
         return 1
     print(result.summary())
     if args.out:
         try:
-            safeio.refuse_workspace_folder(args.out, folder=False, workspace=args.workspace,
-                                           what="the estimate table",
-                                           fix="choose another file (--out)")
             safeio.write_text(args.out, result.frame.to_csv(index=False), encoding="utf-8-sig",
-                              fix="choose another file (--out)")
-        except (OSError, ValueError) as err:
+                              fix=fix)
+        except OSError as err:
             print(f"zhengji effects: {err}", file=sys.stderr)
             return 1
         print(f"Wrote {args.out} (估计结果已写入).")
