@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import warnings
-from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
 
 from zhengji_lab.normalisation import fit_goalposts, normalise
 from zhengji_lab.pipeline.prepare import Prepared, prepare
-from zhengji_lab.pipeline.records import Normalised, StepRecord
+from zhengji_lab.pipeline.records import FrozenMap, Normalised, StepRecord
 from zhengji_lab.scheme import Scheme
 from zhengji_lab.workspace import Workspace
 
@@ -70,7 +69,7 @@ def normalise_table(ws: Workspace, scheme: Scheme, prep: Prepared,
         out[codes] = normalise(sub, method=method, directions=prep.directions[codes],
                                scale=list(scale) if scale else None, **kwargs)
     record = StepRecord("normalise", scheme.spec["normalise"], Normalised(
-        ref_year, MappingProxyType(resolved.get("goalposts", {})),
+        ref_year, FrozenMap(resolved.get("goalposts", {})),
         tuple(resolved.get("unknown_indicators", ())),
         tuple(resolved.get("fitted_on_assessed_year", ())), tuple(resolved.get("no_spread", ())),
         resolved.get("reference_year_missing", False)))

@@ -5,7 +5,6 @@ later, when normalising.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,7 +18,7 @@ from zhengji_lab.pipeline.notices import (
     check_units,
     no_values_message,
 )
-from zhengji_lab.pipeline.records import Selected, StepRecord, Table, Treated
+from zhengji_lab.pipeline.records import FrozenMap, Selected, StepRecord, Table, Treated
 from zhengji_lab.prep import denominate, denominator_spec, screen
 from zhengji_lab.scheme import Scheme
 from zhengji_lab.treat import impute, winsorise
@@ -191,7 +190,7 @@ def prepare(ws: Workspace, scheme: Scheme, year: int) -> tuple[Prepared, list[St
         done = winsorise(X, **{k: v for k, v in treat.items() if k != "method"})
         X = done.table  # the log says per indicator what was done and which cells changed
         log.append(StepRecord("treat", treat, Treated(done.details, done.points,
-                                                      MappingProxyType(done.summary()))))
+                                                      FrozenMap(done.summary()))))
     stages["treated"] = X
     directions = fw.set_index("code")["direction"].reindex(leaves).astype(int)
     return Prepared(X, applicable, groups, children, order, targets, directions, root,

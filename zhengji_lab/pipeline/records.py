@@ -26,15 +26,39 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 
+class FrozenMap(Mapping):
+    """A read-only mapping that pickles (a ``MappingProxyType`` does not), so an
+    :class:`~zhengji_lab.Assessment` and its log travel to report kernels and Dask workers."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, mapping=()):
+        object.__setattr__(self, "_data", dict(mapping))
+
+    def __getitem__(self, key):
+        return self._data[key]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return repr(self._data)
+
+    def __reduce__(self):
+        return FrozenMap, (self._data,)
+
+
 def _frozen(mapping) -> Mapping:
-    return MappingProxyType(dict(mapping))
+    return FrozenMap(mapping)
 
 
 @dataclass(frozen=True)

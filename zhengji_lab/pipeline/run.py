@@ -16,7 +16,6 @@ import platform
 import warnings
 import weakref
 from pathlib import Path
-from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -28,7 +27,7 @@ from zhengji_lab.pipeline.assessment import WEIGHT_COLUMNS, Assessment
 from zhengji_lab.pipeline.normalising import normalise_table
 from zhengji_lab.pipeline.notices import workspace_records
 from zhengji_lab.pipeline.prepare import prepare
-from zhengji_lab.pipeline.records import Deducted, Graded, Noted, StepRecord, Triggered
+from zhengji_lab.pipeline.records import Deducted, FrozenMap, Graded, Noted, StepRecord, Triggered
 from zhengji_lab.pipeline.weights import score_tree
 from zhengji_lab.prep import SCREENED_COLUMNS
 from zhengji_lab.rules import apply_deductions, assign_grades, talk_triggers
@@ -154,7 +153,7 @@ def build_assessment(ws: Workspace, scheme, year: int, *, validate: bool = True,
     ranks = {n: rank(scores[n], prep.groups) for n in scores.columns}
     grades = assign_grades(ranks[root], prep.groups, scheme.spec["grades"])
     log.append(StepRecord("grades", {"grades": scheme.spec["grades"]},
-                          Graded(MappingProxyType(grades.value_counts().to_dict()))))
+                          Graded(FrozenMap(grades.value_counts().to_dict()))))
     tidy = _tidy(scores, ranks, grades, root, prep.order, list(norm.columns), year)
     _history(ws, scheme)[year] = rank_history(ranks[root], prep.groups, year)
     triggers = (_triggers(ws, scheme, year, ded) if history and scheme.spec["triggers"]
