@@ -45,3 +45,22 @@ def codes(asem):
     """COINr iCode → the workspace's snake_case code (framework.csv ``source`` column)."""
     return {src.split("=", 1)[1]: code for code, src in
             zip(asem.framework["code"], asem.framework["source"])}
+
+
+@pytest.fixture(scope="session")
+def full_run(tmp_path_factory):
+    """The sample city's full yearly run through the command line, as `make report` runs it
+    (city report + 46 unit pages, two workers): ``(process, index.html, seconds)``. Shared by
+    tests/test_report_run.py and tests/test_browser.py."""
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path_factory.mktemp("reports")
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "zhengji_lab.cli", "report", "--workspace",
+                           "data/sample_city", "--scheme", "baseline", "--year", "2025",
+                           "--out-dir", str(out), "--workers", "2"], check=False,
+                          cwd=DATA.parent, capture_output=True, text=True, timeout=900)
+    index = Path(proc.stdout.strip().splitlines()[-1]) if proc.stdout.strip() else None
+    return proc, index, time.perf_counter() - t0

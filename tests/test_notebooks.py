@@ -59,11 +59,15 @@ EXPECT = {
     "yearly_report": Expect(
         parameters={"year": ("int", 2025), "workspace": ("str", "data/sample_city"),
                     "scheme": ("str", "baseline"), "draws": ("int", zl.report.REPORT_DRAWS),
-                    "seed": ("int", zl.report.REPORT_SEED)},
+                    "seed": ("int", zl.report.REPORT_SEED), "lang": ("str", "zh"),
+                    "run_data": ("str", ""), "unit_pages": ("dict", {})},
         help={"workspace": "assessment workspace (folder or .xlsx)",
               "scheme": "scheme name under workspace/schemes/, or a YAML path",
               "draws": "Monte Carlo draws of the rank bands (0: none)",
-              "seed": "random seed of the draws"},
+              "seed": "random seed of the draws",
+              "lang": 'language of labels and names: "zh" or "en"',
+              "run_data": "the run's data, given by zhengji report (else computed here)",
+              "unit_pages": "{unit_id: link to its page}, given by zhengji report"},
         tags=(zl.report.TITLE_TAG,),
         figures=1, svg_text=("维度得分",),
         # the sample city's scheme has an uncertainty section: rank bands, uncertain grades
@@ -72,6 +76,27 @@ EXPECT = {
                  "text/html": ("等次", "一致性比率", "排名区间", "存疑", "触发概率",
                                "抽样次数 Draws", "方案指纹", "上年排名", "排名变化")},
         all_units=True),
+    "unit_report": Expect(
+        parameters={"unit_id": ("str", "town_yunxi"), "year": ("int", 2025),
+                    "workspace": ("str", "data/sample_city"), "scheme": ("str", "baseline"),
+                    "draws": ("int", zl.report.REPORT_DRAWS),
+                    "seed": ("int", zl.report.REPORT_SEED), "lang": ("str", "zh"),
+                    "run_data": ("str", ""), "city_report": ("str", "")},
+        help={"unit_id": "the unit of this page (units.csv unit_id)",
+              "workspace": "assessment workspace (folder or .xlsx)",
+              "scheme": "scheme name under workspace/schemes/, or a YAML path",
+              "draws": "Monte Carlo draws of the rank bands (0: none)",
+              "seed": "random seed of the draws",
+              "lang": 'language of labels and names: "zh" or "en"',
+              "run_data": "the run's data, given by zhengji report (else computed here)",
+              "city_report": 'relative link back to the city report ("": none)'},
+        tags=(zl.report.TITLE_TAG,),
+        figures=2, svg_text=("组内排名", "得分"),   # rank over the years; unit vs peers
+        # town_yunxi: bands, peers, strengths, no targets, no deductions, change from 2024
+        outputs={"text/markdown": ("云溪街道 2025 年度考核", "Yunxi Subdistrict", "同类比较组",
+                                   "排名区间", "本单位无个性化指标目标", "本年度无减分项"),
+                 "text/html": ("排名区间", "组内中位数", "组内排名", "优势", "弱项", "上年",
+                               "变化", "经济发展")}),
     "01_weighting_review": Expect(
         parameters={"year": ("int", 2025), "workspace": ("str", "data/sample_city"),
                     "schemes": ("list", []), "reference": ("str", "")},
@@ -212,12 +237,13 @@ def test_parameters_and_setup_are_pinned(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_workspace_is_located_from_the_notebooks_folder(path):
     """JupyterLab runs a notebook in notebooks/: a relative ``workspace`` such as
-    ``data/sample_city`` is found through ``zl.report.locate`` (the repository's folder)."""
+    ``data/sample_city`` is found through ``zl.report.locate`` (the repository's folder), or
+    through ``zl.report.page_data``, which locates it."""
     nb = _read(path)
     if "workspace:" not in _parameters_cell(nb).source:
         pytest.skip("no workspace parameter")
     code = "\n".join(c.source for _, c in _code(nb))
-    assert "zl.report.locate(workspace)" in code
+    assert "zl.report.locate(workspace)" in code or "workspace=workspace" in code
     assert "load_workspace(workspace)" not in code
 
 

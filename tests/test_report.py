@@ -4,8 +4,6 @@
 The rendering tests start a Jupyter kernel (about 1 s) and run the whole notebook (several
 seconds each), so they are few and marked slow.
 """
-import base64
-import json
 import re
 import unicodedata
 from pathlib import Path
@@ -15,7 +13,6 @@ import pandas as pd
 import pytest
 
 import zhengji_lab as zl
-from zhengji_lab.report import REPORT_STEM
 from zhengji_lab.report.excel import ABOUT_SHEET
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -211,136 +208,7 @@ def test_write_results_csv_xlsx_and_refuses_overwrite(assessment, sample_ws, tmp
     zl.report.write_results(assessment, sample_ws, out, overwrite=True)
 
 
-# -- rendering ------------------------------------------------------------------------------------
-def test_next_run_dir(tmp_path):
-    assert zl.report.next_run_dir(tmp_path, 2025) == tmp_path / "2025"
-    (tmp_path / "2025").mkdir()                                 # empty: still free
-    assert zl.report.next_run_dir(tmp_path, 2025) == tmp_path / "2025"
-    (tmp_path / "2025" / "city_report.html").write_text("x")
-    assert zl.report.next_run_dir(tmp_path, 2025) == tmp_path / "2025-run2"
-    (tmp_path / "2025-run2").mkdir()
-    (tmp_path / "2025-run2" / "x").write_text("x")
-    assert zl.report.next_run_dir(tmp_path, 2025) == tmp_path / "2025-run3"
-
-
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"year": "2025"}, zl.BuildError, r"year must be a whole number such as 2025. Got '2025'"),
-    ({"workspace": "no/such/folder"}, FileNotFoundError, r"existing folder or \.xlsx"),
-    ({"scheme": "no_such.yaml"}, FileNotFoundError, r"no_such\.yaml.*does not exist"),
-    ({"kernel_name": "no_such_kernel"}, zl.ReportError, r"No Jupyter kernel.*ipykernel install"),
-    ({"draws": 1}, ValueError, r"'draws' parameter of render_report\(\) must be 0 .* >= 2"),
-    ({"seed": 1.5}, TypeError, r"'seed' parameter of render_report\(\) must be a whole"),
-])
-def test_render_report_bad_input_fails_before_running(tmp_path, kwargs, error, match):
-    args = {"workspace": SAMPLE, "scheme": "baseline", "year": 2025, **kwargs}
-    with pytest.raises(error, match=match):
-        zl.render_report(args.pop("workspace"), args.pop("scheme"), args.pop("year"),
-                         out_dir=tmp_path, progress=False, **args)
-    assert not any(tmp_path.iterdir())
-
-
-def test_render_report_scheme_object_is_passed_as_a_file(tmp_path, monkeypatch):
-    """Parameters stay JSON-simple: a Scheme is written beside the report and passed by path."""
-    import papermill as pm
-
-    seen = {}
-
-    def fake_execute(nb, out, parameters, **kwargs):
-        seen.update(parameters)
-        raise RuntimeError("kernel died")
-
-    monkeypatch.setattr(pm, "execute_notebook", fake_execute)
-    scheme = zl.Scheme.from_yaml(SAMPLE / "schemes" / "baseline.yaml")
-    with pytest.raises(zl.ReportError, match="kernel died"):
-        zl.render_report(SAMPLE, scheme, 2025, out_dir=tmp_path, progress=False)
-    assert seen == {"year": 2025, "workspace": str(SAMPLE),
-                    "scheme": str(tmp_path.resolve() / "2025" / "scheme.yaml")}
-    assert zl.Scheme.from_yaml(Path(seen["scheme"])) == scheme
-    assert all(isinstance(v, (str, int)) for v in seen.values())
-    seen.clear()
-    with pytest.raises(zl.ReportError, match="kernel died"):
-        zl.render_report(SAMPLE, "baseline", 2025, out_dir=tmp_path, draws=0, seed=7,
-                         progress=False)
-    assert (seen["draws"], seen["seed"]) == (0, 7)         # passed on only when given
-
-
-@pytest.mark.slow
-def test_render_report_sample_city(tmp_path, monkeypatch, capfd):
-    """One render checked in full, a second run (via the CLI) that must not overwrite it, and an
-    explicit overwrite; the command line's stderr stays clean (no kernel chatter, no progress
-    bar off a terminal: issue 11)."""
-    monkeypatch.chdir(ROOT)                                      # relative workspace path
-    html = zl.render_report("data/sample_city", "baseline", 2025, out_dir=tmp_path,
-                            progress=False)
-    assert html == tmp_path / "2025" / f"{REPORT_STEM}.html"
-    assert (tmp_path / "2025" / f"{REPORT_STEM}.ipynb").is_file()
-    text = html.read_text(encoding="utf-8")
-    ws = zl.load_workspace(SAMPLE)
-    fingerprint = zl.Scheme.from_yaml(ws.schemes["baseline"]).fingerprint()
-    assert fingerprint in text
-    assert "青川市 2025 年度综合考核报告" in text                      # the title names the city
-    assert sum(name in text for name in ws.units["name_zh"]) == len(ws.units)
-    for heading in ("等次", "减分项", "约谈提醒", "来源与可复现性"):
-        assert heading in text
-    # uncertainty by default (issue 11): rank bands, uncertain grades, firing probabilities
-    for shown in ("排名区间", "等次存疑", "触发概率", "抽样次数 Draws"):
-        assert shown in text, shown
-    assert "Series" not in text and "MappingProxy" not in text
-    assert "@page { size: A4; margin: 15mm; }" in text and "Noto Sans CJK SC" in text
-    assert "<script" not in text                                    # opens offline, no CDN
-    # the heatmap is an SVG image whose Chinese labels are text, drawn by the browser's fonts
-    svgs = [base64.b64decode(m).decode("utf-8")
-            for m in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", text)]
-    figure = max(svgs, key=len)
-    assert "<text" in figure and "维度得分" in figure and ws.units["name_zh"].iloc[0] in figure
-    for code in ("import zhengji_lab", "zl.report.", 'workspace: str = "data/sample_city"'):
-        assert code not in text, f"code visible in the HTML: {code!r}"
-    code_cells = re.findall(r'class="jp-Cell jp-CodeCell[^"]*"', text)
-    assert code_cells and all("jp-mod-noInput" in c for c in code_cells)
-    assert "hl-ipython3" not in text                                # no highlighted code
-    executed = nbformat.read(tmp_path / "2025" / f"{REPORT_STEM}.ipynb", as_version=4)
-    assert not any(o.get("output_type") == "error" for c in executed.cells
-                   for o in c.get("outputs", []))
-    # a finished run leaves its two files, no RUNNING mark and no temporaries (issue 10)
-    assert sorted(p.name for p in (tmp_path / "2025").iterdir()) == [
-        f"{REPORT_STEM}.html", f"{REPORT_STEM}.ipynb"]
-
-    first = html.stat().st_mtime_ns
-    code = zl.cli.main(["report", "--workspace", "data/sample_city", "--scheme", "baseline",
-                        "--year", "2025", "--out-dir", str(tmp_path)])
-    assert code == 0
-    captured = capfd.readouterr()
-    assert "Kernel is running" not in captured.err and "Executing" not in captured.err
-    second = Path(captured.out.strip().splitlines()[-1])
-    assert second == tmp_path / "2025-run2" / f"{REPORT_STEM}.html" and second.is_file()
-    assert html.stat().st_mtime_ns == first
-
-    again = zl.render_report("data/sample_city", "baseline", 2025, out_dir=tmp_path,
-                             overwrite=True, progress=False)
-    assert again == html and html.stat().st_mtime_ns > first
-    assert not (tmp_path / "2025-run3").exists()
-
-
-@pytest.mark.slow
-def test_render_report_failure_keeps_notebook(tmp_path):
-    with pytest.raises(zl.ReportError, match=r"city_report\.failed\.ipynb") as info:
-        zl.render_report(SAMPLE, "baseline", 1999, out_dir=tmp_path, progress=False)
-    failed = tmp_path / "1999" / f"{REPORT_STEM}.failed.ipynb"
-    message = str(info.value)
-    assert "BuildError" in message and "yearly_assessment" in message  # the failing cell
-    assert info.value.notebook == failed and failed.is_file()
-    assert not (tmp_path / "1999" / f"{REPORT_STEM}.ipynb").exists()
-    assert not (tmp_path / "1999" / f"{REPORT_STEM}.html").exists()
-    nb = json.loads(failed.read_text(encoding="utf-8"))
-    assert any(o.get("ename") == "BuildError" for c in nb["cells"] for o in c.get("outputs", []))
-    # the run is marked failed in its folder and in the notebook's first cell (issue 10)
-    assert zl.report.FAILED_TAG in nb["cells"][0]["metadata"]["tags"]
-    assert "this run FAILED" in "".join(nb["cells"][0]["source"])
-    failing = nb["cells"][info.value.cell]
-    assert any(o.get("ename") == "BuildError" for o in failing.get("outputs", []))
-    mark = (tmp_path / "1999" / zl.report.RUN_FAILED).read_text(encoding="utf-8")
-    assert "FAILED" in mark and "BuildError" in mark
-    assert not (tmp_path / "1999" / zl.report.RUNNING).exists()
+# -- rendering: tests/test_report_run.py (the yearly run) and tests/adversarial/ -------------------
 
 
 def test_consistency_table_lists_each_experts_cr(sample_ws, baseline):

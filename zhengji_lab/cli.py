@@ -70,17 +70,28 @@ def _build_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _report_arguments(parser: argparse.ArgumentParser) -> None:
     _assessment_arguments(parser)
-    parser.add_argument("--out-dir", default="reports",
-                        help="reports go to OUT_DIR/<year>/ (default reports)")
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace the report in OUT_DIR/<year>/ instead of writing to "
-                             "the next free <year>-runN/")
+    parser.add_argument("--units", nargs="+", default=["all"], metavar="ID",
+                        help="units that get a page: all (default), none, or unit ids "
+                             "(单位页面)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="kernels kept alive, each rendering page after page (default: the "
+                             "number of CPUs, at most 4)")
+    parser.add_argument("--lang", choices=["zh", "en"], default="zh",
+                        help="language of the pages' labels and names (default zh)")
+    parser.add_argument("--pdf", action="store_true",
+                        help="also print every page to PDF (A4) with headless Chromium")
     parser.add_argument("--draws", type=int, default=None,
                         help="Monte Carlo draws of the rank bands (排名区间) over the scheme's "
-                             "uncertainty section; 0 turns them off (default: the report "
-                             "notebook's, 1000)")
+                             "uncertainty section; 0 turns them off (default 1000)")
     parser.add_argument("--seed", type=int, default=None,
-                        help="random seed of the draws (default: the report notebook's, 2025)")
+                        help="random seed of the draws (default 2025)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="render the pages on this Dask cluster (tcp://host:8786)")
+    parser.add_argument("--out-dir", default="reports",
+                        help="runs go to OUT_DIR/<year>/<run-id>/ (default reports)")
+    parser.add_argument("--run-id", default=None,
+                        help="name of the run folder (default: the start time, "
+                             "YYYYMMDD-HHMMSS); an existing run is never overwritten")
 
 
 
@@ -133,7 +144,8 @@ COMMANDS: dict[str, Command] = {
                      "(计算考核结果)", _build_arguments, "build"),
     "weights": Command("compare candidate weighting schemes and review the expert panel, "
                        "write .xlsx (权重方案评审)", _weights_arguments, "weights"),
-    "report": Command("render the yearly report to HTML (生成年度报告)",
+    "report": Command("render the yearly run: city report, unit pages, index, workbook, PDFs "
+                      "(生成年度报告)",
                       _report_arguments, "report"),
     "effects": Command("estimate what adopting individualized indicators changed in an outcome "
                        "outside the score (个性化指标效果评估)", _effects_arguments, "effects"),

@@ -121,20 +121,27 @@ def build(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
-    """``zhengji report``: the yearly report rendered to HTML."""
+    """``zhengji report``: the yearly run; exits 1 listing the pages that failed."""
+    given = {k: v for k, v in (("draws", args.draws), ("seed", args.seed)) if v is not None}
     try:
-        html = render_report(args.workspace, args.scheme, args.year, out_dir=args.out_dir,
-                             overwrite=args.overwrite, draws=args.draws, seed=args.seed,
-                             progress=sys.stderr.isatty())   # a progress bar on a terminal only
+        result = render_report(args.workspace, args.scheme, args.year, units=args.units,
+                               workers=args.workers, lang=args.lang, pdf=args.pdf,
+                               scheduler=args.scheduler, out_dir=args.out_dir,
+                               run_id=args.run_id, progress=sys.stderr.isatty(), **given)
     except (ReportError, OSError, TypeError, ValueError) as err:
         print(f"zhengji report: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("zhengji report: interrupted; the run folder is marked with RUN_FAILED.txt and the "
-              "notebook as far as it ran is kept as city_report.failed.ipynb.", file=sys.stderr)
+        print("zhengji report: interrupted; the run folder is marked with RUN_FAILED.txt.",
+              file=sys.stderr)
         return 130
-    print(html)
-    return 0
+    if result.failures:
+        print(f"zhengji report: {len(result.failures)} page(s) failed (see "
+              f"{result.folder / 'RUN_FAILED.txt'}):", file=sys.stderr)
+        for page, why in result.failures.items():
+            print(f"  {page}: {why}", file=sys.stderr)
+    print(result.index)
+    return 1 if result.failures else 0
 
 
 def weights(args: argparse.Namespace) -> int:

@@ -67,6 +67,8 @@ def fake(monkeypatch):
 
 
 def render(out, **kwargs):
+    """A run of the city report only (the fake notebook), one worker, no draws."""
+    kwargs = {"units": "none", "workers": 1, "draws": 0, **kwargs}
     return zl.render_report(SAMPLE, "baseline", 2025, out_dir=out, progress=False, **kwargs)
 
 
@@ -76,8 +78,8 @@ def leftovers(folder: Path) -> list[str]:
 
 # -- concurrent runs ------------------------------------------------------------------------------
 def test_two_runs_at_once_get_separate_folders(tmp_path, fake):
-    """W07-run-folder-race: both runs complete, each into its own folder, and each HTML holds
-    its own notebook's content."""
+    """W07-run-folder-race: both runs complete, each into its own folder (started in the same
+    second: the second gets ``-2``), and each page holds its own notebook's content."""
     fake(sleep=1.0)
     results, errors = {}, []
     start = threading.Barrier(2)
@@ -85,7 +87,7 @@ def test_two_runs_at_once_get_separate_folders(tmp_path, fake):
     def run(name):
         try:
             start.wait()
-            results[name] = render(tmp_path)
+            results[name] = render(tmp_path, run_id=None)
         except BaseException as exc:   # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
 
@@ -95,48 +97,73 @@ def test_two_runs_at_once_get_separate_folders(tmp_path, fake):
     for t in threads:
         t.join()
     assert errors == []
-    folders = {name: html.parent.name for name, html in results.items()}
-    assert sorted(folders.values()) == ["2025", "2025-run2"]
-    for name, html in results.items():
-        assert f"marker-{name}" in html.read_text(encoding="utf-8")
-        other = "two" if name == "one" else "one"
-        assert f"marker-{other}" not in html.read_text(encoding="utf-8")
-        nb = nbformat.read(html.with_suffix(".ipynb"), as_version=4)
-        assert nb.cells[0].outputs[0]["data"]["text/markdown"] == f"marker-{name}"
-        assert sorted(p.name for p in html.parent.iterdir()) == [f"{REPORT_STEM}.html",
-                                                                 f"{REPORT_STEM}.ipynb"]
+    folders = sorted(r.folder.name for r in results.values())
+    assert len(set(folders)) == 2 and all(f[:8].isdigit() for f in folders)
+    for result in results.values():
+        html = result.city.read_text(encoding="utf-8")
+        assert "marker-report-worker-1" in html
+        nb = nbformat.read(result.city.with_suffix(".ipynb"), as_version=4)
+        assert nb.cells[0].outputs[0]["data"]["text/markdown"] == "marker-report-worker-1"
+        assert sorted(p.name for p in result.folder.iterdir()) == [
+            "assessment_2025.xlsx", f"{REPORT_STEM}.html", f"{REPORT_STEM}.ipynb", "index.html",
+            "scheme.yaml"]
 
 
 def test_claiming_run_folders_is_race_free(tmp_path):
     """W07-run-folder-race: sixteen claims at once, sixteen folders, one RUNNING mark each."""
-    (tmp_path / "2025").mkdir()                                 # empty: still free
     claimed, start = [], threading.Barrier(16)
+
+    errors = []
 
     def claim():
         start.wait()
-        claimed.append(zl.report.claim_run_dir(tmp_path, 2025))
+        try:
+            claimed.append(zl.report.claim_run_dir(tmp_path, 2025, run_id="same"))
+        except zl.ReportError as exc:
+            errors.append(exc)
 
     threads = [threading.Thread(target=claim) for _ in range(16)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert len(set(claimed)) == 16
-    assert {p.name for p in claimed} == {"2025", *(f"2025-run{k}" for k in range(2, 17))}
+    assert len(claimed) == 1 and len(errors) == 15              # a named run exists once
+    errors.clear()
+
+    def claim_default():
+        start.wait()
+        try:
+            claimed.append(zl.report.claim_run_dir(tmp_path, 2025))
+        except zl.ReportError as exc:                           # pragma: no cover
+            errors.append(exc)
+
+    claimed.clear()
+    threads = [threading.Thread(target=claim_default) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(set(claimed)) == 16
     assert all(sorted(os.listdir(p)) == [RUNNING] for p in claimed)
 
 
-def test_overwrite_while_another_run_writes_is_refused(tmp_path, fake):
-    """W15-concurrent-overwrite: an overwrite does not write into a folder another run holds;
-    a run without overwrite goes to the next free folder."""
-    fake()
-    (tmp_path / "2025").mkdir()
-    (tmp_path / "2025" / RUNNING).write_text("A report run started at … is writing\n")
-    with pytest.raises(zl.ReportError, match=r"another report run is writing to .*2025.*delete "
-                                             r".*RUNNING\.txt"):
-        render(tmp_path, overwrite=True)
-    assert os.listdir(tmp_path / "2025") == [RUNNING]
-    assert render(tmp_path).parent.name == "2025-run2"
+def test_a_named_run_is_never_overwritten(tmp_path, fake):
+    """W15-concurrent-overwrite, W11-delete-before-write: a run id that exists (or that another
+    run holds) is refused before any work; the earlier run is left as it was."""
+    fake(marker="first")
+    first = render(tmp_path, run_id="approved")
+    before = snapshot(tmp_path)
+    with pytest.raises(zl.ReportError, match=r"approved already holds a report run, which is "
+                                             r"never overwritten.*--run-id"):
+        render(tmp_path, run_id="approved")
+    assert snapshot(tmp_path) == before and first.folder.name == "approved"
+    held = tmp_path / "2025" / "held"
+    held.mkdir()
+    (held / RUNNING).write_text("A report run started at … is writing\n")
+    with pytest.raises(zl.ReportError, match=r"held already holds a report run"):
+        render(tmp_path, run_id="held")
+    with pytest.raises(ValueError, match=r"run id must be a folder name"):
+        render(tmp_path, run_id="../escape")
 
 
 # -- failed and interrupted runs ------------------------------------------------------------------
@@ -145,9 +172,9 @@ def test_interrupted_run_is_marked_in_folder_and_notebook(tmp_path, fake):
     notebook runs leaves RUN_FAILED.txt and a notebook whose first cell says so."""
     fake(error=KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
-        render(tmp_path)
-    run = tmp_path / "2025"
-    assert sorted(os.listdir(run)) == [RUN_FAILED, f"{REPORT_STEM}.failed.ipynb"]
+        render(tmp_path, run_id="r")
+    run = tmp_path / "2025" / "r"
+    assert sorted(os.listdir(run)) == [RUN_FAILED, f"{REPORT_STEM}.failed.ipynb", "scheme.yaml"]
     mark = (run / RUN_FAILED).read_text(encoding="utf-8")
     assert "was INTERRUPTED" in mark and f"{REPORT_STEM}.failed.ipynb" in mark
     nb = nbformat.read(run / f"{REPORT_STEM}.failed.ipynb", as_version=4)
@@ -163,57 +190,49 @@ def test_interrupted_run_from_the_cli(tmp_path, fake, capsys):
     """W08-interrupted-looks-complete, W09-traceback-not-message: exit code 130 and a message."""
     fake(error=KeyboardInterrupt())
     code = main(["report", "--workspace", str(SAMPLE), "--scheme", "baseline", "--year", "2025",
-                 "--out-dir", str(tmp_path)])
+                 "--out-dir", str(tmp_path), "--units", "none", "--run-id", "r"])
     assert code == 130
     assert "interrupted; the run folder is marked with RUN_FAILED.txt" in capsys.readouterr().err
-    assert (tmp_path / "2025" / RUN_FAILED).is_file()
+    assert (tmp_path / "2025" / "r" / RUN_FAILED).is_file()
 
 
-def test_failed_overwrite_keeps_the_earlier_report(tmp_path, fake):
-    """W11-delete-before-write, W12-stale-marks: a failed re-run with overwrite leaves the
-    earlier report as it was and says it is the earlier one; a good re-run then clears the
-    marks."""
-    fake(marker="first")
-    html = render(tmp_path)
-    before = snapshot(tmp_path)
+def test_failed_pages_are_kept_and_listed(tmp_path, fake, capsys):
+    """W08-interrupted-looks-complete, W12-stale-marks: a page that fails leaves its notebook
+    marked failed and RUN_FAILED.txt; the run's other files are written and the command line
+    exits 1 listing the failure."""
     fake(error=RuntimeError("kernel died"))
-    with pytest.raises(zl.ReportError, match=r"kernel died.*kept at .*failed\.ipynb.*"
-                                             r"RUN_FAILED\.txt marks the run as failed"):
-        render(tmp_path, overwrite=True)
-    after = snapshot(tmp_path)
-    assert {k: after[k] for k in before} == before
-    mark = after[f"2025/{RUN_FAILED}"].decode("utf-8")
-    assert "FAILED" in mark and "city_report.html, city_report.ipynb in this folder are from " \
-                                "an earlier run" in mark
-    fake(marker="third")
-    assert render(tmp_path, overwrite=True) == html
-    assert "third" in html.read_text(encoding="utf-8")
-    assert sorted(os.listdir(tmp_path / "2025")) == [f"{REPORT_STEM}.html",
-                                                     f"{REPORT_STEM}.ipynb"]
+    code = main(["report", "--workspace", str(SAMPLE), "--scheme", "baseline", "--year", "2025",
+                 "--out-dir", str(tmp_path), "--units", "none", "--run-id", "r"])
+    err = capsys.readouterr().err
+    assert code == 1 and "1 page(s) failed" in err and "city_report: The page city_report " \
+                                                        "failed: RuntimeError: kernel died" in err
+    run = tmp_path / "2025" / "r"
+    assert sorted(os.listdir(run)) == [RUN_FAILED, "assessment_2025.xlsx",
+                                       f"{REPORT_STEM}.failed.ipynb", "index.html", "scheme.yaml"]
+    assert "kernel died" in (run / "index.html").read_text(encoding="utf-8")
+    assert "city_report.failed.ipynb" in (run / RUN_FAILED).read_text(encoding="utf-8")
+    assert leftovers(tmp_path) == []
 
 
 @pytest.mark.parametrize("k", [1, 2])
-def test_report_rename_failing_keeps_the_earlier_report(tmp_path, fake, monkeypatch, k):
-    """W02-partial-group: the HTML and the notebook are replaced together or not at all."""
+def test_page_rename_failing_writes_neither_file(tmp_path, fake, monkeypatch, k):
+    """W02-partial-group: a page's HTML and notebook are written together or not at all."""
     fake(marker="first")
-    render(tmp_path)
-    before = snapshot(tmp_path)
-    fake(marker="second")
     real, calls = os.replace, []
 
     def flaky(src, dst):
-        calls.append(dst)
-        if len(calls) == k:
+        calls.append(dst) if Path(dst).name.startswith(REPORT_STEM) else None
+        if Path(dst).name.startswith(REPORT_STEM) and len(calls) == k:
             raise PermissionError(13, "Permission denied (injected)", str(dst))
         return real(src, dst)
 
     monkeypatch.setattr(os, "replace", flaky)
     with pytest.raises(zl.ReportError, match=r"Could not write .*city_report"):
-        render(tmp_path, overwrite=True)
+        render(tmp_path, run_id="r")
     monkeypatch.undo()
-    after = snapshot(tmp_path)
-    assert {k: after[k] for k in before} == before
-    assert RUN_FAILED in os.listdir(tmp_path / "2025")
+    run = tmp_path / "2025" / "r"
+    assert not any(p.name.startswith(REPORT_STEM) for p in run.iterdir())
+    assert RUN_FAILED in os.listdir(run)
     assert leftovers(tmp_path) == []
 
 
@@ -277,17 +296,18 @@ def test_two_real_report_processes_at_once(tmp_path):
     """W07-run-folder-race with the real notebook: two `zhengji report` processes started
     together both complete, into separate folders."""
     cmd = [sys.executable, "-m", "zhengji_lab.cli", "report", "--workspace", str(SAMPLE),
-           "--scheme", "baseline", "--year", "2025", "--out-dir", str(tmp_path)]
+           "--scheme", "baseline", "--year", "2025", "--out-dir", str(tmp_path), "--units",
+           "none", "--workers", "1", "--draws", "0"]
     procs = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for _ in range(2)]
     outs = [p.communicate(timeout=600) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outs]
-    htmls = sorted(Path(o[0].strip().splitlines()[-1]) for o in outs)
-    assert [h.parent.name for h in htmls] == ["2025", "2025-run2"]
+    indexes = sorted(Path(o[0].strip().splitlines()[-1]) for o in outs)
+    assert len({i.parent for i in indexes}) == 2
     fingerprint = zl.Scheme.from_yaml(SAMPLE / "schemes" / "baseline.yaml").fingerprint()
-    for html in htmls:
-        assert fingerprint in html.read_text(encoding="utf-8")
-        assert sorted(os.listdir(html.parent)) == [f"{REPORT_STEM}.html", f"{REPORT_STEM}.ipynb"]
+    for index in indexes:
+        assert fingerprint in (index.parent / f"{REPORT_STEM}.html").read_text(encoding="utf-8")
+        assert RUNNING not in os.listdir(index.parent)
 
 
 @pytest.mark.slow
@@ -305,9 +325,9 @@ def test_real_interrupt_during_kernel_execution_is_marked(tmp_path, monkeypatch)
 
     monkeypatch.setattr(PapermillNotebookClient, "execute_cell", interrupt)
     with pytest.raises(KeyboardInterrupt):
-        render(tmp_path)
-    run = tmp_path / "2025"
-    assert sorted(os.listdir(run)) == [RUN_FAILED, f"{REPORT_STEM}.failed.ipynb"]
+        render(tmp_path, run_id="r")
+    run = tmp_path / "2025" / "r"
+    assert sorted(os.listdir(run)) == [RUN_FAILED, f"{REPORT_STEM}.failed.ipynb", "scheme.yaml"]
     nb = nbformat.read(run / f"{REPORT_STEM}.failed.ipynb", as_version=4)
     assert FAILED_TAG in nb.cells[0].metadata["tags"] and "INTERRUPTED" in nb.cells[0].source
     assert "was INTERRUPTED" in (run / RUN_FAILED).read_text(encoding="utf-8")

@@ -18,8 +18,18 @@ One job per module; every public name is importable from here (``zl.report.ranki
   uncertainty flags (:func:`yearly_assessment`);
 * :mod:`~zhengji_lab.report.escape`: workspace text escaped for HTML and Markdown;
 * :mod:`~zhengji_lab.report.export`: HTML export without code, with A4 print CSS;
-* :mod:`~zhengji_lab.report.render`: :func:`render_report`, run folders claimed race-free that
-  never overwrite, failed and interrupted runs marked.
+* :mod:`~zhengji_lab.report.unit`: one unit's page (:func:`unit_header`, :func:`unit_history`,
+  :func:`peer_comparison`, :func:`unit_targets`, :func:`unit_change` …);
+* :mod:`~zhengji_lab.report.rundata`: what a yearly run computes once and its pages read
+  (:class:`RunData`, :func:`prepare_run`, :func:`page_data`);
+* :mod:`~zhengji_lab.report.render`: :func:`render_report`, the yearly run (city report, unit
+  pages, index, workbook, PDFs) into a run folder of its own (:class:`RunResult`);
+* :mod:`~zhengji_lab.report.folders`: run folders claimed race-free that never overwrite,
+  failed pages and interrupted runs marked;
+* :mod:`~zhengji_lab.report.kernels`: pages executed on kernels kept alive, on this machine
+  or on a Dask cluster (:mod:`~zhengji_lab.report.cluster`);
+* :mod:`~zhengji_lab.report.site`: the run's ``index.html`` and workbook;
+* :mod:`~zhengji_lab.report.pdf`: pages printed to PDF through headless Chromium.
 
 Every file is written through :mod:`zhengji_lab.safeio` (temporary name, then rename).
 
@@ -32,7 +42,7 @@ Examples
 True
 """
 from zhengji_lab.labels import GROUP_LABELS, group_label
-from zhengji_lab.report.escape import escape_html, escape_markdown
+from zhengji_lab.report.escape import Link, escape_html, escape_markdown
 from zhengji_lab.report.excel import (
     WORKBOOK,
     check_results_dir,
@@ -42,6 +52,7 @@ from zhengji_lab.report.excel import (
     write_workbook,
 )
 from zhengji_lab.report.export import PRINT_CSS, TITLE_TAG, export_html, html_text
+from zhengji_lab.report.folders import FAILED_TAG, RUN_FAILED, RUNNING, claim_run_dir
 from zhengji_lab.report.notebook import (
     REPORT_DRAWS,
     REPORT_NOTEBOOK,
@@ -53,15 +64,8 @@ from zhengji_lab.report.notebook import (
     yearly_assessment,
 )
 from zhengji_lab.report.provenance import provenance_table
-from zhengji_lab.report.render import (
-    FAILED_TAG,
-    REPORT_STEM,
-    RUN_FAILED,
-    RUNNING,
-    claim_run_dir,
-    next_run_dir,
-    render_report,
-)
+from zhengji_lab.report.render import REPORT_STEM, RunResult, render_report, select_units
+from zhengji_lab.report.rundata import RunData, page_data, prepare_run
 from zhengji_lab.report.tables import (
     LANGS,
     RESULT_TABLES,
@@ -80,15 +84,35 @@ from zhengji_lab.report.tables import (
     uncertainty_note,
     year_over_year,
 )
+from zhengji_lab.report.unit import (
+    TARGET_SOURCES,
+    UNIT_NOTEBOOK,
+    peer_comparison,
+    peer_plot,
+    rank_history_plot,
+    run_notes,
+    unit_change,
+    unit_deductions,
+    unit_header,
+    unit_history,
+    unit_strengths,
+    unit_targets,
+    unit_title,
+    unit_triggers,
+)
 
 __all__ = [
     "FAILED_TAG", "GROUP_LABELS", "LANGS", "PRINT_CSS", "REPORT_DRAWS", "REPORT_NOTEBOOK",
-    "REPORT_SEED", "REPORT_STEM",
-    "RESULT_TABLES", "RUNNING", "RUN_FAILED", "TITLE_TAG", "WORKBOOK", "check_results_dir",
-    "claim_run_dir", "column_labels", "consistency_table", "deductions_table",
-    "dimension_heatmap", "dimension_scores", "escape_html", "escape_markdown", "export_html", "format_ranking", "group_label",
-    "headline", "html_text", "locate", "next_run_dir", "notebook_path", "provenance_table",
-    "ranking", "ranking_tables", "render_report", "result_paths", "result_tables",
-    "setup_notebook", "show", "title", "triggers_table", "uncertainty_note", "workbook_bytes",
-    "write_results", "write_workbook", "year_over_year", "yearly_assessment",
+    "REPORT_SEED", "REPORT_STEM", "RESULT_TABLES", "RUNNING", "RUN_FAILED", "TARGET_SOURCES",
+    "TITLE_TAG", "UNIT_NOTEBOOK", "WORKBOOK", "Link", "RunData", "RunResult",
+    "check_results_dir", "claim_run_dir", "column_labels", "consistency_table",
+    "deductions_table", "dimension_heatmap", "dimension_scores", "escape_html",
+    "escape_markdown", "export_html", "format_ranking", "group_label", "headline", "html_text",
+    "locate", "notebook_path", "page_data", "peer_comparison", "peer_plot", "prepare_run",
+    "provenance_table", "rank_history_plot", "ranking", "ranking_tables", "render_report",
+    "result_paths", "result_tables", "run_notes", "select_units", "setup_notebook", "show",
+    "title", "triggers_table", "uncertainty_note", "unit_change", "unit_deductions",
+    "unit_header", "unit_history", "unit_strengths", "unit_targets", "unit_title",
+    "unit_triggers", "workbook_bytes", "write_results", "write_workbook", "year_over_year",
+    "yearly_assessment",
 ]

@@ -14,11 +14,14 @@ Examples
 '&lt;script&gt;\\\\*x\\\\*&lt;/script&gt;'
 >>> unescape_markdown(escape_markdown("a_b <i>"))
 'a_b <i>'
+>>> Link("<b>", "units/a b.html").html()
+'<a href="units/a%20b.html">&lt;b&gt;</a>'
 """
 from __future__ import annotations
 
 import html
 import re
+from urllib.parse import quote
 
 # ASCII punctuation that Markdown (CommonMark, mistune) may read as markup; a backslash before
 # any of them shows it as itself. <, > and & are written as HTML entities instead.
@@ -43,3 +46,24 @@ def escape_markdown(text) -> str:
 def unescape_markdown(text: str) -> str:
     """The plain text of :func:`escape_markdown`'s output (for a page title, say)."""
     return html.unescape(re.sub(r"\\(.)", r"\1", text))
+
+
+class Link(str):
+    """Workspace text that links to a page (a unit's name in a ranking table): a ``str`` to
+    every table, the CSV files and the console; :func:`~zhengji_lab.report.show` writes it as
+    an ``<a>`` with the text escaped.
+    """
+
+    href: str
+
+    def __new__(cls, text, href: str):
+        obj = super().__new__(cls, str(text))
+        obj.href = href
+        return obj
+
+    def __reduce__(self):
+        return Link, (str(self), self.href)
+
+    def html(self) -> str:
+        """The link as HTML: the text escaped, the address percent-encoded."""
+        return f'<a href="{escape_html(quote(self.href, safe="/#:?=&.-_~"))}">{escape_html(self)}</a>'

@@ -28,7 +28,7 @@ from zhengji_lab.assess import build
 from zhengji_lab.errors import InconsistentJudgementWarning
 from zhengji_lab.pipeline import Assessment, as_scheme
 from zhengji_lab.plots import setup_chinese
-from zhengji_lab.report.escape import escape_html
+from zhengji_lab.report.escape import Link, escape_html
 from zhengji_lab.scheme_schema import FLAG_KEYS
 
 #: The notebook rendered by :func:`~zhengji_lab.report.render_report` (under ``notebooks/``).
@@ -95,7 +95,8 @@ def show(df: pd.DataFrame, *, precision: int = 1, empty: str = "无 None"):
 
     Returns a pandas ``Styler``; an empty table becomes a short Markdown note (``empty``).
     Cells and column labels are escaped (:func:`~zhengji_lab.report.escape.escape_html`):
-    workspace text such as a unit named ``<script>…`` shows as text.
+    workspace text such as a unit named ``<script>…`` shows as text; a
+    :class:`~zhengji_lab.report.escape.Link` cell shows as a link with its text escaped.
     """
     if df.empty:
         from IPython.display import Markdown
@@ -103,12 +104,17 @@ def show(df: pd.DataFrame, *, precision: int = 1, empty: str = "无 None"):
         return Markdown(f"*{empty}*")
     text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
     positions = [i for i, c in enumerate(df.columns) if c in text]
-    return (df.style.hide(axis="index")
-            .format(precision=precision, na_rep="—", escape="html")
-            .format_index(escape_html, axis=1)
-            .set_properties(subset=text, **{"text-align": "left"})
-            .set_table_styles([{"selector": f"th.col_heading.col{i}", "props": "text-align: left"}
-                               for i in positions]))
+    linked = [c for c in text if any(isinstance(v, Link) for v in df[c])]
+    styler = (df.style.hide(axis="index")
+              .format(precision=precision, na_rep="—", escape="html")
+              .format_index(escape_html, axis=1)
+              .set_properties(subset=text, **{"text-align": "left"})
+              .set_table_styles([{"selector": f"th.col_heading.col{i}",
+                                  "props": "text-align: left"} for i in positions]))
+    if linked:                  # links (a unit's name to its page) escape their own text
+        styler = styler.format(lambda v: v.html() if isinstance(v, Link) else escape_html(v),
+                               subset=linked, na_rep="—")
+    return styler
 
 
 def check_draws(draws, seed, caller: str) -> None:

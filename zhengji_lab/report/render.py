@@ -1,171 +1,102 @@
-"""papermill rendering of the yearly report: run folders claimed race-free that never overwrite,
-parameter checks before a kernel starts, failed and interrupted runs marked.
+"""The yearly run: the city report, a page per unit, ``index.html``, a workbook and, on request,
+PDFs, into a run folder of their own, in one call.
 
-:func:`render_report` runs ``notebooks/yearly_report.ipynb`` with papermill and exports it with
-:func:`~zhengji_lab.report.export.html_text`. Facts this module is built on (DESIGN.md,
-"Reports"): a failed or timed-out run can leave a saved notebook that looks complete, so success
-is judged by the exception; parameters stay JSON-simple (str, int), so a Scheme object is
-written to the run folder and passed by path. ``draws`` and ``seed`` (the Monte Carlo draws of
-the rank bands, :func:`~zhengji_lab.report.yearly_assessment`) are passed only when given, so
-the notebook's defaults hold otherwise. papermill is imported only when rendering.
+:func:`render_report` checks its parameters before any work, claims ``<out_dir>/<year>/<run-id>/``
+(:mod:`~zhengji_lab.report.folders`), computes the assessments and their Monte Carlo once
+(:func:`~zhengji_lab.report.rundata.prepare_run`), renders ``notebooks/yearly_report.ipynb``
+and ``notebooks/unit_report.ipynb`` on kernels kept alive (:mod:`~zhengji_lab.report.kernels`;
+``workers`` of them here, or on a Dask cluster with ``scheduler``), writes each page as it comes
+(HTML beside its executed notebook), then the index and the workbook
+(:mod:`~zhengji_lab.report.site`) and, with ``pdf``, one PDF per page through headless Chromium
+(:mod:`~zhengji_lab.report.pdf`).
 
-Run folders (issue 10). A run claims its folder by creating :data:`RUNNING` in it with
-``O_EXCL``, which only one process can do, so two runs started at once never share a folder:
-the first free of ``<year>/``, ``<year>-run2/`` … (:func:`claim_run_dir`). papermill writes the
-notebook to a temporary name; the HTML and the notebook are renamed into place together when
-the run succeeds, and :data:`RUNNING` is removed. A run that fails or is interrupted
-(``KeyboardInterrupt``) leaves :data:`RUN_FAILED` in its folder, and the notebook as far as it
-ran as ``city_report.failed.ipynb``, whose first cell says the run failed or was interrupted and
-why; a run killed outright leaves :data:`RUNNING`, which says so too.
-
-Examples
---------
->>> next_run_dir(Path("reports"), 2025, taken=lambda p: p.name in {"2025", "2025-run2"}).name
-'2025-run3'
+A page that fails does not stop the others: its notebook as far as it ran is kept as
+``<stem>.failed.ipynb``, the index lists it, :data:`~zhengji_lab.report.folders.RUN_FAILED`
+says what failed, and :class:`RunResult` carries the failures (``zhengji report`` exits
+non-zero listing them). Parameters stay JSON-simple (str, int, dict): the run's data is passed
+as a file path, a Scheme object as the YAML written into the run folder.
 """
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 import os
-import re
-import socket
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from zhengji_lab import safeio
 from zhengji_lab.errors import BuildError, ReportError
-from zhengji_lab.report.export import html_text
+from zhengji_lab.report.excel import workbook_bytes
+from zhengji_lab.report.folders import (
+    RUN_FAILED,
+    RUNNING,
+    claim_run_dir,
+    failed_notebook,
+    write_failed_mark,
+)
+from zhengji_lab.report.kernels import KernelPool, Page, PageResult, describe_failure
 from zhengji_lab.report.notebook import REPORT_DRAWS, REPORT_SEED, check_draws, notebook_path
+from zhengji_lab.report.rundata import check_lang, prepare_run
+from zhengji_lab.report.site import index_html, run_tables
+from zhengji_lab.report.unit import UNIT_NOTEBOOK
 from zhengji_lab.scheme import Scheme
+from zhengji_lab.scheme_schema import did_you_mean
 
 logger = logging.getLogger(__name__)
 
-#: Arguments of the report kernels: ipykernel's start-up chatter ("Kernel is running over TCP
-#: without encryption") is not the user's business; errors still show.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
-
-#: File stem of the rendered report: ``city_report.html``, ``city_report.ipynb``.
+#: File stem of the city report: ``city_report.html``, ``city_report.ipynb``.
 REPORT_STEM = "city_report"
-
-#: Created (``O_EXCL``) when a run claims its folder; removed when the run ends.
-RUNNING = "RUNNING.txt"
-
-#: Left in the run folder by a run that failed or was interrupted: what happened and where.
-RUN_FAILED = "RUN_FAILED.txt"
-
-#: Tag of the first cell of a failed run's notebook, the one saying that it failed.
-FAILED_TAG = "zhengji-run-failed"
+#: Folder of the unit pages in a run folder.
+UNITS_FOLDER = "units"
+#: The run's index page.
+INDEX = "index.html"
 
 
-def next_run_dir(out_dir: Path, year: int, *,
-                 taken: Callable[[Path], bool] | None = None) -> Path:
-    """The first free run folder: ``<out_dir>/<year>``, then ``<year>-run2``, ``-run3`` …
+@dataclass(frozen=True)
+class RunResult:
+    """What a yearly run wrote.
 
-    A folder is taken when it exists and is not empty (``taken`` overrides the test).
+    Attributes
+    ----------
+    folder : Path
+        The run folder, ``<out_dir>/<year>/<run-id>/``.
+    index : Path
+        ``index.html``, linking every page.
+    city : Path or None
+        The city report's HTML (``None`` when it failed).
+    units : dict
+        ``{unit_id: HTML path}`` of the unit pages written.
+    workbook : Path
+        The run's workbook (one sheet per table).
+    pdfs : dict
+        ``{page stem: PDF path}`` (empty without ``pdf``).
+    failures : dict
+        ``{page stem: why}`` of the pages that failed; their notebooks are kept beside them as
+        ``<stem>.failed.ipynb``.
+    seconds : float
+        Wall time of the run.
     """
-    def _taken(p: Path) -> bool:
-        return p.exists() and any(p.iterdir())
 
-    taken = taken or _taken
-    candidate, k = out_dir / str(year), 1
-    while taken(candidate):
-        k += 1
-        candidate = out_dir / f"{year}-run{k}"
-    return candidate
+    folder: Path
+    index: Path
+    city: Path | None
+    units: dict[str, Path]
+    workbook: Path
+    pdfs: dict[str, Path] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
 
-
-def claim_run_dir(out_dir: str | Path, year: int, *, overwrite: bool = False) -> Path:
-    """Claim a run folder for one run, race-free: create :data:`RUNNING` in it with ``O_EXCL``.
-
-    Without ``overwrite``, the first folder of ``<year>``, ``<year>-run2`` … that is missing or
-    empty and whose :data:`RUNNING` this call creates; two runs started at once get two
-    folders. With ``overwrite``, ``<year>`` itself, unless another run holds it.
-
-    Raises
-    ------
-    ReportError
-        When the folder cannot be created or written (read-only), or with ``overwrite`` when
-        another run holds ``<year>``; the message names the folder and the fix.
-    """
-    out_dir = Path(out_dir)
-    _make_run_folder(out_dir, out_dir)
-    note = _running_note()
-    if overwrite:
-        run = out_dir / str(year)
-        _make_run_folder(run, out_dir)
-        if not _create_mark(run, note, out_dir):
-            raise ReportError(
-                f"{run / RUNNING} says another report run is writing to {run}: "
-                f"{_first_line(run / RUNNING)}. Wait for it to finish, or run without "
-                f"--overwrite (the next free <year>-runN/); if no run is going on (it was "
-                f"killed), delete {run / RUNNING} and run again.")
-        return run
-    k = 1
-    while True:
-        run = out_dir / (str(year) if k == 1 else f"{year}-run{k}")
-        k += 1
-        if run.exists() and (not run.is_dir() or any(run.iterdir())):
-            continue
-        _make_run_folder(run, out_dir)
-        if not _create_mark(run, note, out_dir):
-            continue                                   # another run got there first
-        if any(p.name != RUNNING for p in run.iterdir()):
-            (run / RUNNING).unlink(missing_ok=True)    # a run began and ended in between
-            continue
-        return run
+    @property
+    def ok(self) -> bool:
+        """Every page was rendered."""
+        return not self.failures
 
 
-def _running_note() -> str:
-    started = dt.datetime.now().isoformat(timespec="seconds")
-    return (f"A report run started at {started} (process {os.getpid()} on "
-            f"{socket.gethostname()}) is writing to this folder.\n"
-            f"If no zhengji report is running any more, the run was killed before it finished: "
-            f"the files here are incomplete.\n")
-
-
-def _make_run_folder(folder: Path, out_dir: Path) -> None:
-    try:
-        safeio.make_folder(folder)
-    except OSError as exc:
-        existing = next((p for p in [out_dir, *out_dir.parents] if p.is_dir()), out_dir)
-        raise ReportError(f"Cannot write the report into {folder}: {_reason(exc)}. Fix: choose "
-                          f"another output folder (--out-dir, out_dir=...) or make {existing} "
-                          f"writable.") from exc
-
-
-def _create_mark(run: Path, note: str, out_dir: Path) -> bool:
-    try:
-        return safeio.create_exclusive(run / RUNNING, note)
-    except OSError as exc:
-        raise ReportError(f"Cannot write the report into {run}: {_reason(exc)}. Fix: choose "
-                          f"another output folder (--out-dir, out_dir=...) or make {out_dir} "
-                          f"writable.") from exc
-
-
-def _reason(exc: OSError) -> str:
-    """The operating system's reason, under a :class:`~zhengji_lab.safeio.WriteError` too."""
-    cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
-    return f"{type(cause).__name__}: {cause.strerror or cause}"
-
-
-def _first_line(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8").splitlines()[0].rstrip(".")
-    except (OSError, IndexError):
-        return "(unreadable)"
-
-
-def _notebook_parameters(workspace, scheme, year: int, scheme_file: Path) -> dict:
-    """JSON-simple notebook parameters, relative paths resolved against the current folder.
-
-    A Scheme object is passed as ``scheme_file``, where the caller writes it.
-    """
-    if isinstance(year, bool) or not isinstance(year, int):  # as check_year says it
-        raise BuildError(f"The year must be a whole number such as 2025. Got {year!r} instead.")
+def _check_path(workspace, scheme) -> tuple[Path, object]:
+    """The workspace's path and the scheme as the run passes it on; clear errors otherwise."""
     if hasattr(workspace, "framework"):              # a Workspace read from disk
         workspace = workspace.source
     if not isinstance(workspace, (str, Path)) or not str(workspace):
@@ -177,27 +108,24 @@ def _notebook_parameters(workspace, scheme, year: int, scheme_file: Path) -> dic
         raise FileNotFoundError(f"The 'workspace' parameter of render_report() must be an "
                                 f"existing folder or .xlsx workbook. Got {str(workspace)!r} "
                                 f"instead (looked in {Path.cwd()}).")
-    if isinstance(scheme, Scheme):                   # parameters stay JSON-simple: write it out
-        scheme_param = str(scheme_file.resolve())
-    elif isinstance(scheme, (str, Path)):
+    if isinstance(scheme, (str, Path)) and not isinstance(scheme, Scheme):
         path = Path(scheme).expanduser()
-        looks_like_file = isinstance(scheme, Path) or path.suffix in (".yaml", ".yml")
         if path.is_file():
-            scheme_param = str(path.resolve())
-        elif looks_like_file:
+            return ws_path.resolve(), path.resolve()
+        if isinstance(scheme, Path) or path.suffix in (".yaml", ".yml"):
             raise FileNotFoundError(f"The 'scheme' parameter of render_report() names the file "
                                     f"{str(scheme)!r}, which does not exist (looked in "
                                     f"{Path.cwd()}). Give a scheme name of the workspace or an "
                                     f"existing YAML path.")
-        else:
-            scheme_param = str(scheme)
-    else:
-        raise TypeError(f"The 'scheme' parameter of render_report() must be a scheme name, a "
-                        f"YAML path or a Scheme. Got {type(scheme).__name__} instead.")
-    return {"year": int(year), "workspace": str(ws_path.resolve()), "scheme": scheme_param}
+        return ws_path.resolve(), str(scheme)
+    if isinstance(scheme, Scheme):
+        return ws_path.resolve(), scheme
+    raise TypeError(f"The 'scheme' parameter of render_report() must be a scheme name, a YAML "
+                    f"path or a Scheme. Got {type(scheme).__name__} instead.")
 
 
-def _check_kernel(kernel_name: str) -> None:
+def check_kernel(kernel_name: str) -> None:
+    """Raise :class:`~zhengji_lab.errors.ReportError` when the Jupyter kernel is not installed."""
     # jupyter_client comes with papermill: only when rendering
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
@@ -214,188 +142,272 @@ def _check_kernel(kernel_name: str) -> None:
                        "installed.", kernel_name, exe, sys.executable)
 
 
-def _failing_line(exc) -> str:
-    """The source line an IPython traceback marks with an arrow, else the cell's first line."""
-    ansi = re.compile(r"\x1b\[[0-9;]*m")
-    for frame in exc.traceback or []:
-        for line in ansi.sub("", frame).splitlines():
-            m = re.match(r"\s*-+>\s*\d+\s(.*)", line)
-            if m:
-                return m.group(1).strip()
-    return next((ln.strip() for ln in exc.source.splitlines() if ln.strip()), "")
+def _check_whole(value, name: str, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"The {name!r} parameter of render_report() must be a whole number >= "
+                         f"{low}. Got {value!r} instead.")
 
 
-def render_report(workspace, scheme, year: int, *, out_dir: str | Path = "reports",
-                  overwrite: bool = False, draws: int | None = None, seed: int | None = None,
-                  kernel_name: str | None = None, progress: bool = True) -> Path:
-    """Render the yearly city report: run ``notebooks/yearly_report.ipynb`` with papermill and
-    export it to HTML.
+def select_units(ws, units) -> list[str]:
+    """The unit ids a run renders pages for: ``"all"`` (every unit), ``"none"``, or ids.
+
+    Raises
+    ------
+    ValueError
+        An id not in the workspace's units, with the closest ids.
+    """
+    known = list(ws.units["unit_id"])
+    if isinstance(units, str):
+        units = [units]
+    units = list(units)
+    if units == ["all"]:
+        return known
+    if units in (["none"], []):
+        return []
+    unknown = [u for u in units if u not in known]
+    if unknown:
+        raise ValueError(f"The units {', '.join(map(repr, unknown))} are not in the workspace's "
+                         f"units.csv{did_you_mean(unknown[0], known)}. Give 'all' or unit ids "
+                         f"of units.csv.")
+    return list(dict.fromkeys(units))
+
+
+def _pages(data, units: list[str], *, scheme_param, workspace: Path, lang: str,
+           unit_notebook: Path) -> list[Page]:
+    common = {"year": data.year, "workspace": str(workspace), "scheme": str(scheme_param),
+              "draws": data.draws, "seed": data.seed, "lang": lang}
+    links = {u: f"{UNITS_FOLDER}/{u}.html" for u in units}
+    city = notebook_path().read_text(encoding="utf-8")
+    pages = [Page("city", REPORT_STEM, city, {**common, "unit_pages": links}, REPORT_STEM)]
+    if units:
+        unit_nb = unit_notebook.read_text(encoding="utf-8")
+        names = data.workspace.units.set_index("unit_id")["name_zh"]
+        pages += [Page(u, f"{UNITS_FOLDER}/{u}", unit_nb,
+                       {**common, "unit_id": u, "city_report": f"../{REPORT_STEM}.html"},
+                       str(names.get(u, u))) for u in units]
+    return pages
+
+
+def render_report(workspace, scheme, year: int, *, units="all", workers: int | None = None,
+                  lang: str = "zh", pdf: bool = False, draws: int = REPORT_DRAWS,
+                  seed: int = REPORT_SEED, scheduler=None, out_dir: str | Path = "reports",
+                  run_id: str | None = None, unit_notebook: str | Path | None = None,
+                  kernel_name: str | None = None, progress: bool = True) -> RunResult:
+    """Render the yearly run: the city report, a page per unit, the index, the workbook and,
+    with ``pdf``, a PDF per page, into ``<out_dir>/<year>/<run-id>/``.
 
     Parameters
     ----------
     workspace : str, Path or Workspace
-        The assessment workspace (folder or .xlsx); relative paths are resolved against the
-        current folder before the notebook runs.
+        The assessment workspace (folder or .xlsx).
     scheme : str, Path or Scheme
-        A scheme name of the workspace (``ws.schemes``), a YAML path, or a Scheme (written to
-        ``scheme.yaml`` in the run folder, since notebook parameters stay JSON-simple).
+        A scheme name of the workspace, a YAML path, or a Scheme; the scheme as used is written
+        to ``scheme.yaml`` in the run folder.
     year : int
-    out_dir : str or Path
-        Reports go to ``<out_dir>/<year>/``. When that folder already holds a report (or a run
-        is writing to it), the run goes to the next free ``<year>-run2/``, ``-run3/`` … (logged),
-        unless ``overwrite``. Never a workspace folder.
-    overwrite : bool
-        Write into ``<out_dir>/<year>/``, replacing the report files there once the new ones are
-        ready (a failed run leaves them as they were).
-    draws : int, optional
+    units : "all", "none" or list of str
+        The units that get a page (default all); the city report links each to its page.
+    workers : int, optional
+        Kernels kept alive on this machine, each rendering page after page (default: the
+        number of CPUs, at most 4).
+    lang : {"zh", "en"}
+        Language of the pages' labels and names.
+    pdf : bool
+        Also print every page to PDF (A4) through headless Chromium.
+    draws, seed : int
         Monte Carlo draws of the rank bands, 等次存疑 and the triggers' firing probabilities
-        over the scheme's ``uncertainty`` section; 0 turns them off. Default: the notebook's
-        (:data:`~zhengji_lab.report.REPORT_DRAWS`).
-    seed : int, optional
-        Seed of the draws; default the notebook's (:data:`~zhengji_lab.report.REPORT_SEED`).
+        over the scheme's ``uncertainty`` section (0 turns them off), and their seed; computed
+        once for the run.
+    scheduler : str or distributed.Client, optional
+        Render the pages on this Dask cluster instead (its workers need zhengji_lab and its
+        kernel installed); files are still written here.
+    out_dir : str or Path
+        Never a workspace folder. Runs go to ``<out_dir>/<year>/<run-id>/``; a run never
+        writes into a folder that holds files.
+    run_id : str, optional
+        The run folder's name; default the start time (``20261205-093012``).
+    unit_notebook : str or Path, optional
+        The notebook of the unit pages (default ``notebooks/unit_report.ipynb``): an office's
+        own page, with the same parameters.
     kernel_name : str, optional
-        Jupyter kernel; default ``"python3"`` (this virtual environment's kernel).
+        Jupyter kernel (default ``"python3"``, this environment's).
     progress : bool
-        Show papermill's progress bar.
+        A progress bar over the pages (on stderr).
 
     Returns
     -------
-    Path
-        The HTML report (``city_report.html``, beside the executed ``city_report.ipynb``).
+    RunResult
+        With the failed pages in ``failures`` (the run goes on past them).
 
     Raises
     ------
     ReportError
-        When a cell fails, the kernel dies, or the output folder cannot be written; the run
-        folder is marked with :data:`RUN_FAILED`, the executed notebook is kept as
-        ``city_report.failed.ipynb`` (its first cell says the run failed) and the message names
-        it and the failing cell.
-    zhengji_lab.safeio.WorkspaceOutputError
-        A ``ValueError``: ``out_dir`` is a workspace folder.
+        The kernel is missing, the output folder cannot be written, Chromium is missing with
+        ``pdf``, or this year's assessment cannot be built (the run folder is then marked
+        with :data:`~zhengji_lab.report.folders.RUN_FAILED`).
+    TypeError, ValueError, FileNotFoundError
+        A parameter is wrong; nothing is written.
     KeyboardInterrupt
-        Re-raised after the run folder and the notebook are marked as interrupted.
+        Re-raised after the run folder is marked as interrupted and the kernels shut down.
     """
-    nb_path = notebook_path()
+    t0 = time.perf_counter()
+    if isinstance(year, bool) or not isinstance(year, int):   # as check_year says it
+        raise BuildError(f"The year must be a whole number such as 2025. Got {year!r} instead.")
+    ws_path, scheme_param = _check_path(workspace, scheme)
+    unit_nb = Path(unit_notebook) if unit_notebook is not None else notebook_path(UNIT_NOTEBOOK)
+    if not unit_nb.is_file():
+        raise FileNotFoundError(f"The unit page's notebook {unit_nb} does not exist; give an "
+                                f"existing .ipynb (unit_notebook=...).")
+    check_draws(draws, seed, "render_report")
+    check_lang(lang, "render_report")
+    workers = min(4, os.cpu_count() or 1) if workers is None else workers
+    _check_whole(workers, "workers", 1)
     out_dir = Path(out_dir)
-    params = _notebook_parameters(workspace, scheme, year, Path("scheme.yaml"))
-    given = {k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None}
-    check_draws(given.get("draws", REPORT_DRAWS), given.get("seed", REPORT_SEED), "render_report")
-    params.update(given)
-    safeio.refuse_workspace_folder(out_dir, what="reports", workspace=params["workspace"],
+    safeio.refuse_workspace_folder(out_dir, what="reports", workspace=ws_path,
                                    fix="choose another output folder (--out-dir, out_dir=...), "
                                        "e.g. reports")
     kernel = kernel_name or "python3"
-    _check_kernel(kernel)
-    # papermill is slow to import: only when rendering
-    import papermill as pm
+    if scheduler is None:
+        check_kernel(kernel)
+    if pdf:
+        from zhengji_lab.report.pdf import find_chromium  # lazy: only with pdf
 
-    run_dir = claim_run_dir(out_dir, year, overwrite=overwrite)
-    if not overwrite and run_dir.name != str(year):
-        logger.warning("%s already holds a report; this run writes to %s",
-                       out_dir / str(year), run_dir)
-    ipynb, html = run_dir / f"{REPORT_STEM}.ipynb", run_dir / f"{REPORT_STEM}.html"
-    partial = None
-    t0 = time.perf_counter()
+        find_chromium()
+    from zhengji_lab.workspace import load_workspace  # lazy: the report imports no pipeline
+
+    ws = workspace if hasattr(workspace, "framework") else load_workspace(ws_path)
+    chosen = select_units(ws, units)
+    run_dir = claim_run_dir(out_dir, year, run_id=run_id)
+    state = _State()
+    # kernels start (and import the pages' libraries) while the run computes its data
+    pool = None if scheduler is not None else KernelPool(min(workers, 1 + len(chosen)), kernel)
     try:
-        if isinstance(scheme, Scheme):
-            params["scheme"] = str((run_dir / "scheme.yaml").resolve())
-            safeio.write_text(run_dir / "scheme.yaml", scheme.to_yaml(), overwrite=True)
-        partial = safeio.temporary_path(ipynb, keep_suffix=True)
-        pm.execute_notebook(str(nb_path), str(partial), parameters=params, kernel_name=kernel,
-                            language="python", progress_bar=progress,
-                            extra_arguments=KERNEL_ARGUMENTS)
-        page = safeio.stage(html, html_text(partial, default_title=REPORT_STEM).encode("utf-8"))
-        safeio.commit([(page, html), (partial, ipynb)],
-                      fix="choose another output folder (--out-dir)")
-    except BaseException as exc:                      # interrupts too: the run is marked
-        error = _failed(exc, run_dir, partial)
-        if error is exc:
+        if pool is not None:
+            pool.warm_up()
+        return _run(ws, ws_path, scheme, scheme_param, unit_nb, year, run_dir, chosen, state,
+                    workers=workers, lang=lang, pdf=pdf, draws=draws, seed=seed,
+                    scheduler=scheduler, pool=pool, kernel=kernel, progress=progress, t0=t0)
+    except BaseException as exc:                    # interrupts too: the run is marked
+        interrupted = not isinstance(exc, Exception)
+        what = describe_failure(exc, "The report run")
+        write_failed_mark(run_dir, {**state.failures, "run": what}, interrupted=interrupted,
+                          kept=state.kept)
+        with contextlib.suppress(OSError):
+            (run_dir / RUNNING).unlink(missing_ok=True)
+        if interrupted or isinstance(exc, ReportError):
             raise
-        raise error from exc
-    for stale in (RUNNING, RUN_FAILED, f"{REPORT_STEM}.failed.ipynb"):  # this run's, or earlier
-        with contextlib.suppress(OSError):                                # runs' marks
-            (run_dir / stale).unlink(missing_ok=True)
-    logger.info("Report written to %s in %.1f s", html, time.perf_counter() - t0)
-    return html
-
-
-def _failed(exc: BaseException, run_dir: Path, partial: Path | None) -> BaseException:
-    """Mark a failed or interrupted run (its folder and notebook); the exception to raise."""
-    from papermill.exceptions import PapermillExecutionError  # lazy: papermill is slow to load
-
-    interrupted = not isinstance(exc, Exception)
-    failed = run_dir / f"{REPORT_STEM}.failed.ipynb"
-    if isinstance(exc, PapermillExecutionError):
-        what = (f"The report notebook failed in cell In [{exc.exec_count}] "
-                f"(`{_failing_line(exc)}`) with {exc.ename}: {str(exc.evalue).rstrip('.')}")
-    elif interrupted:
-        what = f"The report run was interrupted ({type(exc).__name__})"
-    else:
-        what = f"Rendering the report failed: {type(exc).__name__}: {str(exc).rstrip('.')}"
-    kept, cell = _keep_failed_notebook(partial, failed, what, interrupted)
-    _write_failed_mark(run_dir, what, interrupted, failed if kept else None)
-    with contextlib.suppress(OSError):
-        (run_dir / RUNNING).unlink(missing_ok=True)
-    if interrupted:
-        logger.error("%s; the run folder %s is marked with %s", what, run_dir, RUN_FAILED)
-        return exc
-    if isinstance(exc, PapermillExecutionError):
-        return ReportError(f"{what}. The executed notebook with the traceback is kept at "
-                           f"{failed}; {run_dir / RUN_FAILED} marks the run as failed.",
-                           notebook=failed, cell=cell)
-    if isinstance(exc, ReportError):
-        return exc
-    where = f" The notebook as far as it ran is kept at {failed}." if kept else ""
-    return ReportError(f"{what}.{where} {run_dir / RUN_FAILED} marks the run as failed.",
-                       notebook=failed if kept else None)
-
-
-def _keep_failed_notebook(partial: Path | None, failed: Path, what: str,
-                          interrupted: bool) -> tuple[bool, int | None]:
-    """Save the notebook as far as it ran with a first cell saying the run failed; returns
-    whether one was kept and the index of its failing cell."""
-    import nbformat  # lazy: comes with papermill, needed only here
-
-    if partial is None or not partial.is_file() or partial.stat().st_size == 0:
-        if partial is not None:
-            safeio.discard(partial)
-        return False, None
-    try:
-        nb = nbformat.read(str(partial), as_version=4)
-        status = "interrupted" if interrupted else "failed"
-        when = dt.datetime.now().isoformat(timespec="seconds")
-        mark = nbformat.v4.new_markdown_cell(
-            f"## ⚠ 本次运行{'被中断' if interrupted else '失败'} — this run {status.upper()}\n\n"
-            f"{what} ({when}).\n\nThe results below are incomplete: do not use them. Cells "
-            f"after the failure did not run, even where papermill marks them completed.")
-        mark.metadata["tags"] = [FAILED_TAG]
-        nb.cells.insert(0, mark)
-        nb.metadata["zhengji"] = {"status": status, "error": what, "at": when}
-        cell = next((i for i, c in enumerate(nb.cells)
-                     if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
-        safeio.write_text(failed, nbformat.writes(nb), overwrite=True)
-        return True, cell
-    except Exception:                                   # the mark must not hide the failure
-        logger.exception("Could not keep the failed notebook %s", failed)
-        return False, None
+        raise ReportError(f"{what}. {run_dir / RUN_FAILED} marks the run as failed.") from exc
     finally:
-        safeio.discard(partial)
+        if pool is not None:
+            pool.close()
 
 
-def _write_failed_mark(run_dir: Path, what: str, interrupted: bool, failed: Path | None) -> None:
-    earlier = [f"{REPORT_STEM}{ext}" for ext in (".html", ".ipynb")
-               if (run_dir / f"{REPORT_STEM}{ext}").exists()]
-    when = dt.datetime.now().isoformat(timespec="seconds")
-    lines = [f"This report run {'was INTERRUPTED' if interrupted else 'FAILED'} at {when}.",
-             what + ".",
-             f"The notebook as far as it ran: {failed.name}." if failed else
-             "No notebook was saved."]
-    if earlier:
-        one = len(earlier) == 1
-        lines.append(f"{', '.join(earlier)} in this folder {'is' if one else 'are'} from an "
-                     f"earlier run; this run did not replace {'it' if one else 'them'}.")
-    lines.append("Run the report again; a run without --overwrite goes to the next free folder.")
+@dataclass
+class _State:
+    """What a run has written so far: pages, failures and the failed pages' notebooks."""
+
+    written: dict[str, Path] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    kept: dict[str, str] = field(default_factory=dict)
+
+    def write(self, run_dir: Path, result: PageResult) -> None:
+        """Write a page (HTML beside its notebook), or keep a failed page's notebook; an
+        interrupted page is kept, then the interrupt goes on."""
+        stem = run_dir / result.stem
+        if result.ok:
+            safeio.write_files({stem.with_suffix(".html"): result.html,
+                                stem.with_suffix(".ipynb"): result.notebook})
+            self.written[result.key] = stem.with_suffix(".html")
+            return
+        self.failures[result.stem] = result.error
+        notebook, _ = failed_notebook(result.notebook, result.error,
+                                      interrupted=result.interrupted)
+        if notebook is not None:
+            failed = safeio.write_bytes(stem.parent / f"{stem.name}.failed.ipynb", notebook)
+            self.kept[result.stem] = failed.relative_to(run_dir).as_posix()
+        if result.interrupted:
+            raise KeyboardInterrupt(result.error)
+        logger.error("%s", result.error)
+
+
+def _run(ws, ws_path, scheme, scheme_param, unit_nb, year, run_dir, units, state, *, workers, lang, pdf,
+         draws, seed, scheduler, pool, kernel, progress, t0) -> RunResult:
+    data = prepare_run(ws, scheme, year, draws=draws, seed=seed, lang=lang)
+    scheme_file = safeio.write_text(run_dir / "scheme.yaml", data.scheme.to_yaml())
+    if isinstance(scheme_param, Scheme):
+        scheme_param = scheme_file.resolve()
+    pages = _pages(data, units, scheme_param=scheme_param, workspace=ws_path, lang=lang,
+                   unit_notebook=unit_nb)
+    failures, kept, written = state.failures, state.kept, state.written
+    bar = _progress_bar(len(pages), progress)
+
+    def write(result: PageResult) -> None:
+        state.write(run_dir, result)
+        bar.update(1)
+
     try:
-        safeio.write_text(run_dir / RUN_FAILED, "\n".join(lines) + "\n", overwrite=True)
-    except OSError:
-        logger.exception("Could not mark %s as failed", run_dir)
+        render_pages(pages, data.to_bytes(), workers=workers, scheduler=scheduler,
+                     kernel_name=kernel, pool=pool, on_done=write)
+    finally:
+        bar.close()
+    city = written.pop("city", None)
+    pdfs = _print_pdfs(run_dir, [city, *written.values()], workers, progress) if pdf else {}
+    workbook = run_dir / f"assessment_{year}.xlsx"
+    safeio.write_bytes(workbook, workbook_bytes(run_tables(data, run_id=run_dir.name)))
+    index = run_dir / "index.html"
+    rel = {k: p.relative_to(run_dir).as_posix() for k, p in written.items()}
+    safeio.write_text(index, index_html(
+        data, run_id=run_dir.name, pages=rel, failures=failures, kept=kept,
+        workbook=workbook.name, pdfs={k: p.relative_to(run_dir).as_posix()
+                                      for k, p in pdfs.items()},
+        city=city.relative_to(run_dir).as_posix() if city else None))
+    if failures:
+        write_failed_mark(run_dir, failures, kept=kept)
+    (run_dir / RUNNING).unlink(missing_ok=True)
+    seconds = time.perf_counter() - t0
+    logger.info("Run written to %s in %.1f s (%d pages, %d failed)", run_dir, seconds,
+                len(pages), len(failures))
+    return RunResult(run_dir, index, city, written, workbook, pdfs, failures, seconds)
+
+
+def _print_pdfs(run_dir: Path, htmls: Iterable[Path | None], workers: int,
+                progress: bool) -> dict[str, Path]:
+    from zhengji_lab.report.pdf import print_pdfs  # lazy: only with pdf
+
+    pairs = [(h, h.with_suffix(".pdf")) for h in htmls if h is not None]
+    print_pdfs(pairs, workers=workers, progress=progress)
+    return {h.relative_to(run_dir).with_suffix("").as_posix(): p for h, p in pairs}
+
+
+def _progress_bar(total: int, show: bool):
+    from tqdm.auto import tqdm  # lazy: comes with papermill
+
+    return tqdm(total=total, desc="报告页面 pages", unit="页", disable=not show, file=sys.stderr)
+
+
+def render_pages(pages: list[Page], data: bytes, *, workers: int = 1, scheduler=None,
+                 kernel_name: str = "python3", cwd: str | Path | None = None,
+                 pool: KernelPool | None = None,
+                 on_done: Callable[[PageResult], None] | None = None) -> list[PageResult]:
+    """Render every page, on this machine (``workers`` kernels, or the kernels of ``pool``) or
+    on a Dask ``scheduler``; ``on_done`` is called with each result as it comes (the caller
+    writes it and advances its progress bar). Returns the results in the order of ``pages``."""
+    if scheduler is not None:
+        # lazy: dask is an optional extra, needed only with a scheduler
+        from zhengji_lab.report.cluster import render_on_dask
+
+        results: Iterable[PageResult] = render_on_dask(pages, data, scheduler,
+                                                       kernel_name=kernel_name)
+        return _collect(pages, results, on_done)
+    if pool is not None:
+        return _collect(pages, pool.render(pages, data), on_done)
+    with KernelPool(min(workers, len(pages)), kernel_name, cwd) as own:
+        return _collect(pages, own.render(pages, data), on_done)
+
+
+def _collect(pages, results: Iterable[PageResult], on_done) -> list[PageResult]:
+    by_key = {}
+    for result in results:
+        if on_done is not None:
+            on_done(result)
+        by_key[result.key] = result
+    return [by_key[p.key] for p in pages]

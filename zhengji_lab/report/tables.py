@@ -17,6 +17,8 @@ Examples
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
@@ -24,7 +26,7 @@ import seaborn as sns
 from zhengji_lab.assess import build
 from zhengji_lab.errors import choices
 from zhengji_lab.labels import COLUMN_LABELS, COLUMN_LABELS_EN, group_label
-from zhengji_lab.report.escape import escape_markdown
+from zhengji_lab.report.escape import Link, escape_markdown
 from zhengji_lab.report.provenance import flags_record
 
 #: Languages of the tables: Chinese, English, or both (``排名 rank``).
@@ -124,14 +126,20 @@ def ranking(a, ws, *, lang: str = "zh", labels: bool = False) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def ranking_tables(a, ws, *, lang: str = "zh") -> dict[str, pd.DataFrame]:
+def ranking_tables(a, ws, *, lang: str = "zh",
+                   links: Mapping[str, str] | None = None) -> dict[str, pd.DataFrame]:
     """One labelled ranking table per peer group: ``{group display name: table}``.
 
     Columns: rank, unit name, composite, dimension scores, deduction, grade (等次); when the
     build ran the uncertainty flags, the rank band (排名区间, ``"3–6"``) after the rank and a
-    mark on uncertain grades (等次存疑) after the grade.
+    mark on uncertain grades (等次存疑) after the grade. With ``links`` (``{unit_id: address}``,
+    the unit pages of a run), a unit's name is a :class:`~zhengji_lab.report.escape.Link` to its
+    page (:func:`~zhengji_lab.report.show` writes it as a link).
     """
     t = _band_text(ranking(a, ws, lang=lang), lang)
+    if links:
+        t["name"] = [Link(n, links[u]) if u in links else n
+                     for u, n in zip(t["unit_id"], t["name"])]
     labels = column_labels(a, ws, lang=lang)
     return {group_label(g): sub.drop(columns=["peer_group", "unit_id"]).rename(columns=labels)
             .reset_index(drop=True)
@@ -232,8 +240,16 @@ def headline(a) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["项目 Item", "数值 Value"])
 
 
-def deductions_table(a, ws, *, lang: str = "zh") -> pd.DataFrame:
+def deductions_table(a, ws, *, lang: str = "zh", unit_id: str | None = None) -> pd.DataFrame:
     """Deductions (减分项) of the year per unit: items with their points and notes, applied points.
+
+    Parameters
+    ----------
+    a : Assessment
+    ws : Workspace
+    lang : {"zh", "en", "both"}
+    unit_id : str, optional
+        Only this unit's deductions (a unit's page); every unit's by default.
 
     Returns
     -------
@@ -244,10 +260,12 @@ def deductions_table(a, ws, *, lang: str = "zh") -> pd.DataFrame:
     _check_lang(lang, "deductions_table")
     cols = ["name", "peer_group", "items", "points", "applied", "capped"]
     labels = column_labels(a, ws, lang=lang)
-    if a.deductions.empty:
+    deductions = a.deductions if unit_id is None else \
+        a.deductions[a.deductions["unit_id"] == unit_id]
+    if deductions.empty:
         return pd.DataFrame(columns=[labels[c] for c in cols])
     ev = ws.deductions[(ws.deductions["year"] == a.year)
-                       & ws.deductions["unit_id"].isin(a.deductions["unit_id"])]
+                       & ws.deductions["unit_id"].isin(deductions["unit_id"])]
     item_col = "name_en" if lang == "en" else "name_zh"
     item_names = ws.deduction_items.set_index("item")[item_col].to_dict() \
         if len(ws.deduction_items) else {}
@@ -256,7 +274,7 @@ def deductions_table(a, ws, *, lang: str = "zh") -> pd.DataFrame:
             + " " + ev["points"].map(lambda p: f"−{p:g}")
             + note.map(lambda s: f"（{s}）" if s else ""))
     items = text.groupby(ev["unit_id"]).agg("；".join)
-    d = a.deductions.set_index("unit_id")
+    d = deductions.set_index("unit_id")
     out = pd.DataFrame({
         "name": _unit_names(a, lang).reindex(d.index),
         "peer_group": a.units.set_index("unit_id")["peer_group"].reindex(d.index).map(
@@ -269,14 +287,15 @@ def deductions_table(a, ws, *, lang: str = "zh") -> pd.DataFrame:
         [labels[c] for c in cols]].reset_index(drop=True)
 
 
-def triggers_table(a, *, lang: str = "zh") -> pd.DataFrame:
+def triggers_table(a, *, lang: str = "zh", unit_id: str | None = None) -> pd.DataFrame:
     """Talk triggers (约谈提醒) of the year with their evidence, one row per unit and trigger.
 
     When the build ran the uncertainty flags, also the firing probability (触发概率, ``"79%"``):
-    the share of the Monte Carlo draws in which the trigger fires.
+    the share of the Monte Carlo draws in which the trigger fires. With ``unit_id``, only that
+    unit's triggers (a unit's page).
     """
     _check_lang(lang, "triggers_table")
-    tr = a.triggers
+    tr = a.triggers if unit_id is None else a.triggers[a.triggers["unit_id"] == unit_id]
     cols = ["name", "peer_group", "trigger", "evidence", *(["p_fire"] if "p_fire" in tr else [])]
     labels = _labels(lang)
     if tr.empty:
