@@ -163,6 +163,16 @@ def test_pages_get_json_simple_parameters_and_the_run_data(tmp_path, recorder):
     assert not Path(params["city"]["run_data"]).exists()      # temporary, removed after
 
 
+def test_a_workspace_made_in_memory(tmp_path, recorder):
+    """make_city's workspace has no folder: the pages get it from the run's data."""
+    ws, _ = zl.datasets.make_city(seed=7)
+    result = zl.render_report(ws, "baseline", 2025, units=["town_yunxi"], draws=0,
+                              out_dir=tmp_path, progress=False)
+    assert result.ok and set(result.units) == {"town_yunxi"}
+    assert {p["workspace"] for _, p in recorder.calls} == {""}
+    assert result.units["town_yunxi"].is_file()
+
+
 def test_index_links_every_page_and_escapes_names(tmp_path, recorder):
     """index.html: the title names the workspace and the run, every unit name links to its
     page, and a unit named <script> shows as text."""

@@ -318,10 +318,11 @@ class KernelPool:
             for r in self.renderers:
                 r.shutdown()
             raise
-        finally:
-            stop.set()
+        finally:                    # the workers end with their page (daemon threads: a
+            stop.set()              # worker stuck on a dead kernel does not hold the exit)
+            deadline = time.monotonic() + 3
             for t in threads:
-                t.join(timeout=60)
+                t.join(timeout=max(0.0, deadline - time.monotonic()))
 
     def close(self) -> None:
         """Shut every kernel down and remove the temporary files."""

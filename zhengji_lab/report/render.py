@@ -96,9 +96,12 @@ class RunResult:
 
 
 def _check_path(workspace, scheme) -> tuple[Path, object]:
-    """The workspace's path and the scheme as the run passes it on; clear errors otherwise."""
-    if hasattr(workspace, "framework"):              # a Workspace read from disk
-        workspace = workspace.source
+    """The workspace's path (``None`` for a Workspace made in memory) and the scheme as the run
+    passes it on; clear errors otherwise."""
+    if hasattr(workspace, "framework"):              # a Workspace: the pages get it from the run
+        workspace = workspace.source or None
+        if workspace is None:
+            return None, scheme if isinstance(scheme, Scheme) else _scheme_param(scheme)
     if not isinstance(workspace, (str, Path)) or not str(workspace):
         raise TypeError("The 'workspace' parameter of render_report() must be the path of a "
                         "workspace folder or .xlsx workbook (or a Workspace read from one). Got "
@@ -108,20 +111,23 @@ def _check_path(workspace, scheme) -> tuple[Path, object]:
         raise FileNotFoundError(f"The 'workspace' parameter of render_report() must be an "
                                 f"existing folder or .xlsx workbook. Got {str(workspace)!r} "
                                 f"instead (looked in {Path.cwd()}).")
-    if isinstance(scheme, (str, Path)) and not isinstance(scheme, Scheme):
-        path = Path(scheme).expanduser()
-        if path.is_file():
-            return ws_path.resolve(), path.resolve()
-        if isinstance(scheme, Path) or path.suffix in (".yaml", ".yml"):
-            raise FileNotFoundError(f"The 'scheme' parameter of render_report() names the file "
-                                    f"{str(scheme)!r}, which does not exist (looked in "
-                                    f"{Path.cwd()}). Give a scheme name of the workspace or an "
-                                    f"existing YAML path.")
-        return ws_path.resolve(), str(scheme)
-    if isinstance(scheme, Scheme):
-        return ws_path.resolve(), scheme
-    raise TypeError(f"The 'scheme' parameter of render_report() must be a scheme name, a YAML "
-                    f"path or a Scheme. Got {type(scheme).__name__} instead.")
+    return ws_path.resolve(), scheme if isinstance(scheme, Scheme) else _scheme_param(scheme)
+
+
+def _scheme_param(scheme) -> str | Path:
+    """A scheme name, or the resolved path of an existing YAML file."""
+    if not isinstance(scheme, (str, Path)):
+        raise TypeError(f"The 'scheme' parameter of render_report() must be a scheme name, a "
+                        f"YAML path or a Scheme. Got {type(scheme).__name__} instead.")
+    path = Path(scheme).expanduser()
+    if path.is_file():
+        return path.resolve()
+    if isinstance(scheme, Path) or path.suffix in (".yaml", ".yml"):
+        raise FileNotFoundError(f"The 'scheme' parameter of render_report() names the file "
+                                f"{str(scheme)!r}, which does not exist (looked in "
+                                f"{Path.cwd()}). Give a scheme name of the workspace or an "
+                                f"existing YAML path.")
+    return str(scheme)
 
 
 def check_kernel(kernel_name: str) -> None:
@@ -172,9 +178,9 @@ def select_units(ws, units) -> list[str]:
     return list(dict.fromkeys(units))
 
 
-def _pages(data, units: list[str], *, scheme_param, workspace: Path, lang: str,
+def _pages(data, units: list[str], *, scheme_param, workspace: Path | None, lang: str,
            unit_notebook: Path) -> list[Page]:
-    common = {"year": data.year, "workspace": str(workspace), "scheme": str(scheme_param),
+    common = {"year": data.year, "workspace": str(workspace or ""), "scheme": str(scheme_param),
               "draws": data.draws, "seed": data.seed, "lang": lang}
     links = {u: f"{UNITS_FOLDER}/{u}.html" for u in units}
     city = notebook_path().read_text(encoding="utf-8")
@@ -199,7 +205,8 @@ def render_report(workspace, scheme, year: int, *, units="all", workers: int | N
     Parameters
     ----------
     workspace : str, Path or Workspace
-        The assessment workspace (folder or .xlsx).
+        The assessment workspace (folder or .xlsx), or a Workspace (one made in memory too,
+        such as ``make_city``'s: the pages read it from the run's data).
     scheme : str, Path or Scheme
         A scheme name of the workspace, a YAML path, or a Scheme; the scheme as used is written
         to ``scheme.yaml`` in the run folder.
