@@ -173,6 +173,20 @@ def test_a_workspace_made_in_memory(tmp_path, recorder):
     assert result.units["town_yunxi"].is_file()
 
 
+def test_a_unit_not_assessed_this_year_gets_no_page_and_a_note(tmp_path, recorder):
+    city = tmp_path / "city"
+    shutil.copytree(SAMPLE, city)
+    values = (city / "values.csv").read_text(encoding="utf-8-sig").splitlines()
+    kept = [ln for ln in values if not (ln.startswith("town_yunxi,2025,"))]
+    (city / "values.csv").write_text("\n".join(kept) + "\n", encoding="utf-8-sig")
+    with pytest.warns(zl.errors.WorkspaceWarning, match=r"town_yunxi"):
+        result = zl.render_report(city, "baseline", 2025, units=["town_yunxi", "park_etdz"],
+                                  draws=0, out_dir=tmp_path / "out", progress=False)
+    assert result.ok and list(result.units) == ["park_etdz"]
+    text = result.index.read_text(encoding="utf-8")
+    assert "no page for town_yunxi: not assessed this year" in text
+
+
 def test_index_links_every_page_and_escapes_names(tmp_path, recorder):
     """index.html: the title names the workspace and the run, every unit name links to its
     page, and a unit named <script> shows as text."""

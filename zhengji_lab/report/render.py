@@ -19,6 +19,7 @@ as a file path, a Scheme object as the YAML written into the run folder.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import sys
@@ -339,6 +340,14 @@ class _State:
 def _run(ws, ws_path, scheme, scheme_param, unit_nb, year, run_dir, units, state, *, workers, lang, pdf,
          draws, seed, scheduler, pool, kernel, progress, t0) -> RunResult:
     data = prepare_run(ws, scheme, year, draws=draws, seed=seed, lang=lang)
+    assessed = set(data.unit_ids)
+    skipped = [u for u in units if u not in assessed]
+    if skipped:                          # said on the index and the pages, not dropped silently
+        note = (f"{year}: no page for {', '.join(skipped)}: not assessed this year (no values, "
+                f"or left out by the scheme's screen step)")
+        logger.warning("%s", note)
+        data = dataclasses.replace(data, notes=(*data.notes, note))
+        units = [u for u in units if u in assessed]
     scheme_file = safeio.write_text(run_dir / "scheme.yaml", data.scheme.to_yaml())
     if isinstance(scheme_param, Scheme):
         scheme_param = scheme_file.resolve()
