@@ -337,8 +337,8 @@ class _State:
         logger.error("%s", result.error)
 
 
-def _run(ws, ws_path, scheme, scheme_param, unit_nb, year, run_dir, units, state, *, workers, lang, pdf,
-         draws, seed, scheduler, pool, kernel, progress, t0) -> RunResult:
+def _run(ws, ws_path, scheme, scheme_param, unit_nb, year, run_dir, units, state, *, workers,
+         lang, pdf, draws, seed, scheduler, pool, kernel, progress, t0) -> RunResult:
     data = prepare_run(ws, scheme, year, draws=draws, seed=seed, lang=lang)
     assessed = set(data.unit_ids)
     skipped = [u for u in units if u not in assessed]
