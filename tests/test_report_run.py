@@ -275,8 +275,13 @@ def test_a_unit_planted_to_fail(tmp_path, capfd):
     assert "RuntimeError: planted failure" in result.failures["units/town_qingshi"]
     run = result.folder
     assert sorted(p.name for p in (run / "units").iterdir()) == [
-        "park_etdz.html", "park_etdz.ipynb", "town_qingshi.failed.ipynb", "town_yunxi.html",
-        "town_yunxi.ipynb"]
+        "park_etdz.html", "park_etdz.ipynb", "town_qingshi.failed.ipynb", "town_qingshi.html",
+        "town_yunxi.html", "town_yunxi.ipynb"]
+    assert set(result.units) == {"town_yunxi", "park_etdz"}
+    # the city report's link leads to a page saying what happened, not to nothing
+    stand_in = (run / "units" / "town_qingshi.html").read_text(encoding="utf-8")
+    assert "This page failed" in stand_in and "planted failure" in stand_in
+    assert 'href="town_qingshi.failed.ipynb"' in stand_in
     assert (run / f"{REPORT_STEM}.html").is_file() and (run / "index.html").is_file()
     failed = nbformat.read(run / "units" / "town_qingshi.failed.ipynb", as_version=4)
     assert FAILED_TAG in failed.cells[0].metadata["tags"]

@@ -41,7 +41,7 @@ from zhengji_lab.report.folders import (
 from zhengji_lab.report.kernels import KernelPool, Page, PageResult, describe_failure
 from zhengji_lab.report.notebook import REPORT_DRAWS, REPORT_SEED, check_draws, notebook_path
 from zhengji_lab.report.rundata import check_lang, prepare_run
-from zhengji_lab.report.site import index_html, run_tables
+from zhengji_lab.report.site import failed_page_html, index_html, run_tables
 from zhengji_lab.report.unit import UNIT_NOTEBOOK
 from zhengji_lab.scheme import Scheme
 from zhengji_lab.scheme_schema import did_you_mean
@@ -334,6 +334,9 @@ class _State:
             self.kept[result.stem] = failed.relative_to(run_dir).as_posix()
         if result.interrupted:
             raise KeyboardInterrupt(result.error)
+        if result.key != "city":         # the city report links here: say what happened
+            safeio.write_text(stem.with_suffix(".html"), failed_page_html(
+                result.key, result.error, f"{stem.name}.failed.ipynb" if notebook else None))
         logger.error("%s", result.error)
 
 

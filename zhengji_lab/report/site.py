@@ -116,6 +116,20 @@ def index_html(data, *, run_id: str, pages: Mapping[str, str], failures: Mapping
             + "\n".join(body) + "\n</body>\n</html>\n")
 
 
+def failed_page_html(title: str, why: str, notebook: str | None, *, up: str = "../") -> str:
+    """The page written in place of a page that failed, so the links to it say what happened:
+    the error and the notebook as far as it ran (``notebook``, relative to the page)."""
+    kept = (f'<p>运行到出错处的笔记本 The notebook as far as it ran: <a href="'
+            f'{escape_html(notebook)}">{escape_html(notebook)}</a></p>' if notebook else "")
+    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>{escape_html(title)} · 生成失败 failed</title>\n{PRINT_CSS}{_INDEX_CSS}"
+            "</head>\n<body>\n<div class=\"zl-failed\">"
+            f"<h2>{escape_html(title)}：本页生成失败 This page failed</h2>"
+            f"<p>{escape_html(why)}</p>{kept}</div>\n"
+            f'<p><a href="{escape_html(up)}index.html">← 返回本次运行 Back to the run</a></p>\n'
+            "</body>\n</html>\n")
+
+
 def _markdown_paragraph(text: str) -> str:
     """Markdown of the report functions (their workspace text already escaped) as HTML."""
     import mistune  # lazy: comes with nbconvert; only to write the index
