@@ -88,6 +88,9 @@ def _title_of(nb) -> str | None:
     return None
 
 
+_EXPORTERS = threading.local()
+
+
 def _exporter():
     """nbconvert's HTML exporter without code, one per thread: building one compiles its
     templates (~0.25 s), which a run of 47 pages should pay once per worker."""
@@ -104,8 +107,6 @@ def _exporter():
         _EXPORTERS.html = exporter
     return exporter
 
-
-_EXPORTERS = threading.local()
 
 
 def html_text(notebook, *, title: str | None = None, default_title: str | None = None) -> str:

@@ -356,7 +356,6 @@ def _run(ws, ws_path, scheme, scheme_param, unit_nb, year, run_dir, units, state
         scheme_param = scheme_file.resolve()
     pages = _pages(data, units, scheme_param=scheme_param, workspace=ws_path, lang=lang,
                    unit_notebook=unit_nb)
-    failures, kept, written = state.failures, state.kept, state.written
     bar = _progress_bar(len(pages), progress)
 
     def write(result: PageResult) -> None:
@@ -368,6 +367,7 @@ def _run(ws, ws_path, scheme, scheme_param, unit_nb, year, run_dir, units, state
                      kernel_name=kernel, pool=pool, on_done=write)
     finally:
         bar.close()
+    written = dict(state.written)
     city = written.pop("city", None)
     pdfs = _print_pdfs(run_dir, [city, *written.values()], workers, progress) if pdf else {}
     workbook = run_dir / f"assessment_{year}.xlsx"
@@ -375,17 +375,17 @@ def _run(ws, ws_path, scheme, scheme_param, unit_nb, year, run_dir, units, state
     index = run_dir / "index.html"
     rel = {k: p.relative_to(run_dir).as_posix() for k, p in written.items()}
     safeio.write_text(index, index_html(
-        data, run_id=run_dir.name, pages=rel, failures=failures, kept=kept,
+        data, run_id=run_dir.name, pages=rel, failures=state.failures, kept=state.kept,
         workbook=workbook.name, pdfs={k: p.relative_to(run_dir).as_posix()
                                       for k, p in pdfs.items()},
         city=city.relative_to(run_dir).as_posix() if city else None))
-    if failures:
-        write_failed_mark(run_dir, failures, kept=kept)
+    if state.failures:
+        write_failed_mark(run_dir, state.failures, kept=state.kept)
     (run_dir / RUNNING).unlink(missing_ok=True)
     seconds = time.perf_counter() - t0
     logger.info("Run written to %s in %.1f s (%d pages, %d failed)", run_dir, seconds,
-                len(pages), len(failures))
-    return RunResult(run_dir, index, city, written, workbook, pdfs, failures, seconds)
+                len(pages), len(state.failures))
+    return RunResult(run_dir, index, city, written, workbook, pdfs, state.failures, seconds)
 
 
 def _print_pdfs(run_dir: Path, htmls: Iterable[Path | None], workers: int,

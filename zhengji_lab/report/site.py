@@ -26,6 +26,7 @@ from zhengji_lab.report.export import PRINT_CSS
 from zhengji_lab.report.notebook import show
 from zhengji_lab.report.provenance import provenance_table
 from zhengji_lab.report.tables import (
+    _pick,
     consistency_table,
     deductions_table,
     dimension_scores,
@@ -49,10 +50,6 @@ _INDEX_CSS = """
   .zl-meta { color: #444; }
 </style>
 """
-
-
-def _pick(zh: str, en: str, lang: str) -> str:
-    return zh if lang == "zh" else en
 
 
 def index_html(data, *, run_id: str, pages: Mapping[str, str], failures: Mapping[str, str],

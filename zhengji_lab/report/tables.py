@@ -146,12 +146,16 @@ def ranking_tables(a, ws, *, lang: str = "zh",
             for g, sub in t.groupby("peer_group", sort=False)}
 
 
+def band_text(lo, hi) -> str:
+    """A rank band as text, ``"3–6"``; ``"—"`` when either end is missing."""
+    return f"{lo:g}–{hi:g}" if pd.notna(lo) and pd.notna(hi) else "—"
+
+
 def _band_text(t: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The rank band as text after the rank, and 等次存疑 as a mark (tables for display)."""
     if "rank_lo" not in t.columns:
         return t
-    band = [f"{lo:g}–{hi:g}" if pd.notna(lo) and pd.notna(hi) else "—"
-            for lo, hi in zip(t["rank_lo"], t["rank_hi"])]
+    band = [band_text(lo, hi) for lo, hi in zip(t["rank_lo"], t["rank_hi"])]
     mark = _pick("存疑", "uncertain", lang)
     out = t.drop(columns=["rank_lo", "rank_hi"]).assign(
         grade_uncertain=t["grade_uncertain"].map(lambda u: mark if u is True else ""))

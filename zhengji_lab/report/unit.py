@@ -44,6 +44,7 @@ from zhengji_lab.report.tables import (
     _dimensions,
     _labels,
     _pick,
+    band_text,
     deductions_table,
     triggers_table,
 )
@@ -116,10 +117,9 @@ def _composite(a, unit_id: str) -> pd.Series | None:
 
 def _band(row) -> str:
     """``"3–6"`` from a composite row with a rank band, else ``"—"``."""
-    if row is None or "rank_lo" not in row.index or pd.isna(row["rank_lo"]) \
-            or pd.isna(row["rank_hi"]):
+    if row is None or "rank_lo" not in row.index:
         return "—"
-    return f"{row['rank_lo']:g}–{row['rank_hi']:g}"
+    return band_text(row["rank_lo"], row["rank_hi"])
 
 
 def _group_size(a, group) -> int:
